@@ -1,0 +1,122 @@
+//! Argument definitions. Help text here is the user's first documentation: keep it precise.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nhiscan",
+    version,
+    about = "Find non-human identities and hardcoded credentials; flag the unowned, stale and over-privileged.",
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage/config error, 3 completed but some input failed."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Only errors on stderr; no progress bar.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Configuration file (default: ./nhiscan.toml, then nhiscan.toml in the scanned folder).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Extra rule folder (repeatable): detectors and posture rules, added to the built-in ones.
+    #[arg(long = "rules", global = true, value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a source and report its identities, credentials and findings.
+    Scan(ScanArgs),
+    /// Write a sorted baseline from a JSON report, for `scan --baseline`.
+    Baseline(BaselineArgs),
+    /// List, explain or check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Print the JSON Schema of the JSON report.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(subcommand)]
+    pub source: ScanSource,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanSource {
+    /// Hardcoded credentials in files and folders.
+    Repo(RepoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RepoArgs {
+    /// Files or folders to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Also scan files that .gitignore, .ignore and git's excludes would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this many bytes (default 25 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CommonScanArgs {
+    /// Output format: json, sarif or table (default: table on a terminal, else json; with
+    /// --output, from the file extension).
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<crate::report::Format>,
+    /// Write the report here instead of stdout (`-` is stdout). Regular files are replaced
+    /// atomically; devices and pipes are written in place.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity: critical, high, medium, low, info,
+    /// or none to never fail on findings.
+    #[arg(long, default_value = "low", value_name = "SEVERITY")]
+    pub fail_on: String,
+    /// Only findings whose fingerprint is not in this baseline (or JSON report) count.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Put the secrets themselves in the report. Never use in CI logs.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// A JSON report from `nhiscan scan … --format json` (`-` for stdin).
+    pub report: PathBuf,
+    /// Where to write the baseline (default stdout).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every detector and posture rule.
+    List {
+        /// `table` (default) or `json`.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Show a rule's documentation: what it checks, why it matters, how to fix it.
+    Explain { id: String },
+    /// Validate rule files and run their examples (file:line for every problem).
+    Check {
+        /// Rule folders or files; the built-in rules when none is given.
+        dirs: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,174 @@
+//! `nhiscan scan <source>`: collect from each target, judge with the posture rules, apply the
+//! baseline, render, write, and map the result to an exit code.
+
+use super::args::{CommonScanArgs, GlobalArgs, RepoArgs, ScanArgs, ScanSource};
+use super::setup::{self, rule_docs};
+use crate::baseline::Baseline;
+use crate::connectors::repo::{AllowList, RepoOptions, RepoScanner};
+use crate::connectors::{Collected, Connector};
+use crate::exit::Outcome;
+use crate::inventory::{
+    Note, NoteLevel, Report, ScanStats, Severity, SourceRun, SourceStatus, Summary,
+};
+use crate::progress::Progress;
+use crate::report::{Format, render};
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
+    match &args.source {
+        ScanSource::Repo(repo) => run_repo(global, repo),
+    }
+}
+
+fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
+    let started = Utc::now();
+    let loaded = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
+    let fail_on = parse_fail_on(&args.common.fail_on)?;
+    let baseline = args
+        .common
+        .baseline
+        .as_deref()
+        .map(Baseline::read)
+        .transpose()?;
+    let cfg = &loaded.config;
+    let options = RepoOptions {
+        max_file_size: args
+            .max_file_size
+            .or(cfg.scan.max_file_size)
+            .unwrap_or(crate::connectors::repo::DEFAULT_MAX_FILE_SIZE),
+        no_ignore: args.no_ignore || cfg.scan.no_ignore,
+        reveal: args.common.reveal,
+        allow: AllowList::new(&cfg.allow.paths, &cfg.allow.values)?,
+    };
+    let detectors = Arc::new(loaded.detectors);
+    let progress = Progress::new(global.quiet);
+    let connectors: Vec<Box<dyn Connector>> = args
+        .paths
+        .iter()
+        .map(|p| {
+            Box::new(RepoScanner {
+                root: p.clone(),
+                options: options.clone(),
+                detectors: detectors.clone(),
+            }) as Box<dyn Connector>
+        })
+        .collect();
+    let collected = connectors
+        .iter()
+        .map(|c| collect_one(c.as_ref(), &progress))
+        .collect();
+    progress.finish();
+    let report = judge(
+        started,
+        collected,
+        &loaded.engine,
+        &loaded.eval,
+        baseline.as_ref(),
+    );
+    emit(&report, &args.common, &rule_docs(&loaded.engine))?;
+    Ok(outcome(&report, fail_on))
+}
+
+/// A source that cannot be scanned at all is a failed run entry, not the end of the scan.
+fn collect_one(c: &dyn Connector, progress: &Progress) -> Collected {
+    match c.collect(progress) {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            Collected {
+                identities: vec![],
+                run: SourceRun {
+                    source: c.source().into(),
+                    target: c.target(),
+                    status: SourceStatus::Failed,
+                    stats: ScanStats::default(),
+                    notes: vec![Note {
+                        level: NoteLevel::Error,
+                        subject: c.target(),
+                        message: format!("{e:#}"),
+                    }],
+                },
+            }
+        }
+    }
+}
+
+/// Everything after collection is source-independent: rules, baseline, summary.
+fn judge(
+    started: chrono::DateTime<Utc>,
+    collected: Vec<Collected>,
+    engine: &crate::rules::PostureEngine,
+    eval: &crate::rules::EvalContext,
+    baseline: Option<&Baseline>,
+) -> Report {
+    let mut report = Report::new(started);
+    for c in collected {
+        report.identities.extend(c.identities);
+        report.sources.push(c.run);
+    }
+    report.identities.sort_by(|a, b| a.id.cmp(&b.id));
+    let (mut findings, notes) = engine.evaluate(&report.identities, eval);
+    if let Some(b) = baseline {
+        b.apply(&mut findings);
+    }
+    report.findings = findings;
+    report.notes = notes;
+    report.summary = Summary::compute(&report.identities, &report.findings);
+    report.finished_at = Utc::now();
+    report
+}
+
+fn emit(report: &Report, common: &CommonScanArgs, docs: &[crate::report::RuleDoc]) -> Result<()> {
+    let format = common
+        .format
+        .unwrap_or_else(|| default_format(common.output.as_deref()));
+    let bytes = render(report, format, docs).context("rendering the report")?;
+    crate::output::write_output(common.output.as_deref(), &bytes)
+}
+
+fn default_format(output: Option<&Path>) -> Format {
+    match output {
+        Some(p) if p.as_os_str() != "-" => match p.extension().and_then(|e| e.to_str()) {
+            Some("sarif") => Format::Sarif,
+            Some("txt") => Format::Table,
+            _ => Format::Json,
+        },
+        _ if std::io::stdout().is_terminal() => Format::Table,
+        _ => Format::Json,
+    }
+}
+
+fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
+    if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    match s.parse::<Severity>() {
+        Ok(sev) => Ok(Some(sev)),
+        Err(e) => bail!("--fail-on: {e}, or none"),
+    }
+}
+
+/// 1 if any new finding reaches the threshold, else 3 if some source was partial, else 0.
+fn outcome(report: &Report, fail_on: Option<Severity>) -> Outcome {
+    let failing = fail_on.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity >= t && f.baseline_state.as_deref() != Some("baselined"))
+    });
+    if failing {
+        Outcome::Findings
+    } else if report
+        .sources
+        .iter()
+        .any(|s| s.status != SourceStatus::Complete)
+    {
+        Outcome::Partial
+    } else {
+        Outcome::Clean
+    }
+}

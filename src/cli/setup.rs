@@ -1,0 +1,67 @@
+//! What every command that scans needs before it starts: the config, the compiled rules and the
+//! evaluation context. All of it fails fast, before any scanning, with exit code 2.
+
+use super::args::GlobalArgs;
+use crate::config::Config;
+use crate::detectors::DetectorSet;
+use crate::report::RuleDoc;
+use crate::rules::{EvalContext, PostureEngine, RuleFiles, compile_detectors};
+use anyhow::{Result, bail};
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+
+pub struct Loaded {
+    pub config: Config,
+    pub detectors: DetectorSet,
+    pub engine: PostureEngine,
+    pub eval: EvalContext,
+}
+
+pub fn load(global: &GlobalArgs, scanned: Option<&Path>) -> Result<Loaded> {
+    let config = Config::discover(global.config.as_deref(), scanned)?;
+    let mut dirs: Vec<PathBuf> = config.rules.dirs.clone();
+    dirs.extend(global.rules_dirs.iter().cloned());
+    let files = RuleFiles::load(&dirs, true)?;
+    let detectors = compile_detectors(&files)?;
+    let engine = PostureEngine::load(&files)?;
+    let disabled = &config.rules.disabled;
+    for id in disabled {
+        if detectors.get(id).is_none() && engine.get(id).is_none() {
+            bail!(
+                "{}: [rules] disabled names `{id}`, which is no rule (see `nhiscan rules list`)",
+                config
+                    .origin
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "config".into())
+            );
+        }
+    }
+    let detectors = detectors.without(disabled)?;
+    let engine = engine.without(disabled);
+    let eval = EvalContext {
+        now: Utc::now(),
+        config: config.thresholds()?,
+    };
+    Ok(Loaded {
+        config,
+        detectors,
+        engine,
+        eval,
+    })
+}
+
+pub fn rule_docs(engine: &PostureEngine) -> Vec<RuleDoc> {
+    engine
+        .rules
+        .iter()
+        .map(|r| RuleDoc {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            severity: r.severity,
+            description: r.description.clone(),
+            remediation: r.remediation.clone(),
+            references: r.references.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,115 @@
+//! `nhiscan.toml`: allow-lists, disabled rules, extra rule folders and thresholds. Every key is
+//! checked (unknown keys are errors with their line), and the file is read before any scanning so
+//! a typo fails fast with exit code 2.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The name looked for in the working directory, then in the scanned folder.
+pub const CONFIG_FILE_NAME: &str = "nhiscan.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub scan: ScanSection,
+    #[serde(default)]
+    pub allow: AllowSection,
+    #[serde(default)]
+    pub rules: RulesSection,
+    /// Thresholds rules read as `config.<name>` (e.g. `stale_days`).
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, toml::Value>,
+    /// Where the config came from, for messages.
+    #[serde(skip)]
+    pub origin: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSection {
+    pub max_file_size: Option<u64>,
+    #[serde(default)]
+    pub no_ignore: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowSection {
+    /// Globs over paths relative to the scanned root.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Literal values or `sha256:<hex>` of values that are known not to be live secrets.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesSection {
+    /// Detector or posture rule ids to switch off.
+    #[serde(default)]
+    pub disabled: Vec<String>,
+    /// Extra rule folders, relative to the config file.
+    #[serde(default)]
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Defaults for every threshold the shipped rules read.
+pub fn default_thresholds() -> BTreeMap<String, serde_json::Value> {
+    [
+        ("stale_days", 90),
+        ("unused_grace_days", 7),
+        ("rotation_days", 90),
+        ("max_key_age_days", 365),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
+    .collect()
+}
+
+impl Config {
+    pub fn read(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config {}", path.display()))?;
+        let mut cfg: Config =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        cfg.rules.dirs = cfg.rules.dirs.iter().map(|d| base.join(d)).collect();
+        cfg.origin = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// The explicit `--config`, else `./nhiscan.toml`, else `<first scanned folder>/nhiscan.toml`,
+    /// else the defaults.
+    pub fn discover(explicit: Option<&Path>, scanned: Option<&Path>) -> Result<Config> {
+        if let Some(p) = explicit {
+            return Config::read(p);
+        }
+        let candidates = [
+            Some(PathBuf::from(CONFIG_FILE_NAME)),
+            scanned
+                .filter(|p| p.is_dir())
+                .map(|p| p.join(CONFIG_FILE_NAME)),
+        ];
+        for c in candidates.into_iter().flatten() {
+            if c.is_file() {
+                return Config::read(&c);
+            }
+        }
+        Ok(Config::default())
+    }
+
+    /// Thresholds as rules see them: defaults overlaid with `[thresholds]`.
+    pub fn thresholds(&self) -> Result<BTreeMap<String, serde_json::Value>> {
+        let mut t = default_thresholds();
+        for (k, v) in &self.thresholds {
+            let json = serde_json::to_value(v)
+                .with_context(|| format!("threshold `{k}` cannot be used in rules"))?;
+            t.insert(k.clone(), json);
+        }
+        Ok(t)
+    }
+}

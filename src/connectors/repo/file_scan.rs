@@ -1,0 +1,92 @@
+//! Scanning one file's bytes: run the detectors, then place each match (line, column, a redacted
+//! snippet) and drop those the user allowed inline or by value.
+
+use super::AllowList;
+use super::allow::INLINE_MARKER;
+use crate::detectors::{Decoded, DetectorSet};
+use crate::inventory::{redact, sanitize_line, secret_sha256};
+use std::collections::BTreeMap;
+
+/// One secret at one place. The raw secret stays in memory only.
+#[derive(Debug, Clone)]
+pub struct FileHit {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub snippet: String,
+    pub detector: usize,
+    pub secret: String,
+    pub sha256: String,
+    pub attributes: BTreeMap<String, String>,
+    pub decoded: Option<Decoded>,
+    pub checksum_valid: bool,
+}
+
+/// Longest snippet kept, in characters.
+const SNIPPET_MAX: usize = 200;
+
+pub fn scan_bytes(
+    path: &str,
+    buf: &[u8],
+    detectors: &DetectorSet,
+    allow: &AllowList,
+) -> (Vec<FileHit>, usize) {
+    let matches = detectors.find(buf);
+    let mut hits = Vec::with_capacity(matches.len());
+    let mut allowed = 0;
+    // Matches come ordered by offset: count lines incrementally, once over the file at most.
+    let mut line = 1;
+    let mut counted_to = 0;
+    for m in matches {
+        let start = m.secret.start;
+        line += memchr::memchr_iter(b'\n', &buf[counted_to..start]).count();
+        counted_to = start;
+        let line_start = memchr::memrchr(b'\n', &buf[..start]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
+        let line_bytes = &buf[line_start..line_end];
+        if memchr::memmem::find(line_bytes, INLINE_MARKER).is_some() {
+            allowed += 1;
+            continue;
+        }
+        let secret = String::from_utf8_lossy(&buf[m.secret.clone()]).into_owned();
+        let sha256 = secret_sha256(secret.as_bytes());
+        if allow.value_allowed(&sha256) {
+            allowed += 1;
+            continue;
+        }
+        hits.push(FileHit {
+            path: path.to_string(),
+            line,
+            column: start - line_start + 1,
+            snippet: snippet(line_bytes, start - line_start, m.secret.len(), &secret),
+            detector: m.detector,
+            sha256,
+            secret,
+            attributes: m.attributes,
+            decoded: m.decoded,
+            checksum_valid: m.checksum_valid,
+        });
+    }
+    (hits, allowed)
+}
+
+/// The line around the secret with the secret replaced by its redacted form. Long lines
+/// (minified code) are cut to a window around the secret.
+fn snippet(line: &[u8], at: usize, len: usize, secret: &str) -> String {
+    let end_of_secret = (at + len).min(line.len());
+    let from = at.saturating_sub(60);
+    let to = (end_of_secret + 60).min(line.len());
+    let before = String::from_utf8_lossy(&line[from..at]);
+    let after = String::from_utf8_lossy(&line[end_of_secret..to]);
+    let mut s = String::new();
+    if from > 0 {
+        s.push('…');
+    }
+    s.push_str(before.trim_start());
+    s.push_str(&redact(secret));
+    s.push_str(after.trim_end());
+    if to < line.len() {
+        s.push('…');
+    }
+    sanitize_line(&s, SNIPPET_MAX)
+}

@@ -1,0 +1,169 @@
+//! Matching: one Aho-Corasick pass over the content finds every keyword; only the detectors whose
+//! keywords hit run their regex, and only over windows around the hits. Most content never
+//! reaches a regex at all, which is what makes a scan run at close to the speed of reading.
+
+use super::{Decoded, DetectorSet, is_placeholder, shannon};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// How far before a keyword hit a match may start (keywords inside a value, e.g. Azure's `Q~`).
+const LOOK_BACK: usize = 256;
+/// How far a window may be stretched to reach a line boundary.
+const SNAP: usize = 256;
+
+/// One secret found in content.
+#[derive(Debug, Clone)]
+pub struct SecretMatch {
+    /// Index into [`DetectorSet::detectors`].
+    pub detector: usize,
+    /// Byte range of the secret.
+    pub secret: Range<usize>,
+    /// Other named groups of the pattern (user, host…) and decoded facts.
+    pub attributes: BTreeMap<String, String>,
+    pub decoded: Option<Decoded>,
+    pub checksum_valid: bool,
+}
+
+impl DetectorSet {
+    /// Every secret in `hay`, ordered by position, with generic matches dropped where a
+    /// specific detector matched the same text.
+    pub fn find(&self, hay: &[u8]) -> Vec<SecretMatch> {
+        let windows = self.candidate_windows(hay);
+        let mut found = Vec::new();
+        for (det, ranges) in windows.into_iter().enumerate() {
+            for r in ranges {
+                self.match_window(det, hay, r, &mut found);
+            }
+        }
+        resolve_overlaps(self, found)
+    }
+
+    /// Matches of one detector alone, with no overlap resolution: what a rule's examples test.
+    pub fn find_only(&self, det: usize, hay: &[u8]) -> Vec<SecretMatch> {
+        let mut found = Vec::new();
+        let windows = self.candidate_windows(hay).swap_remove(det);
+        for r in windows {
+            self.match_window(det, hay, r, &mut found);
+        }
+        found
+    }
+
+    /// Per detector, the merged windows around its keyword hits.
+    fn candidate_windows(&self, hay: &[u8]) -> Vec<Vec<Range<usize>>> {
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.detectors.len()];
+        if self.detectors.is_empty() {
+            return windows;
+        }
+        for hit in self.keywords.find_overlapping_iter(hay) {
+            for &det in &self.keyword_detectors[hit.pattern().as_usize()] {
+                let d = &self.detectors[det];
+                let start = snap_back(hay, hit.start().saturating_sub(LOOK_BACK));
+                let end = snap_forward(hay, (hit.end() + d.window).min(hay.len()));
+                let list = &mut windows[det];
+                match list.last_mut() {
+                    Some(last) if start <= last.end => last.end = last.end.max(end),
+                    _ => list.push(start..end),
+                }
+            }
+        }
+        windows
+    }
+
+    fn match_window(
+        &self,
+        det: usize,
+        hay: &[u8],
+        window: Range<usize>,
+        out: &mut Vec<SecretMatch>,
+    ) {
+        let d = &self.detectors[det];
+        let text = &hay[window.clone()];
+        for caps in d.regex.captures_iter(text) {
+            let Some(secret) = caps.get(d.secret_group) else {
+                continue;
+            };
+            let value = secret.as_bytes();
+            if is_placeholder(value) || d.ignore_values.iter().any(|r| r.is_match(value)) {
+                continue;
+            }
+            if let Some(floor) = d.entropy
+                && shannon(value) < floor
+            {
+                continue;
+            }
+            let checksum_valid = match d.checksum {
+                Some(c) if !c.verify(value) => continue,
+                Some(_) => true,
+                None => false,
+            };
+            let decoded = match d.decode {
+                Some(dec) => match dec.decode(&String::from_utf8_lossy(value)) {
+                    Some(x) => Some(x),
+                    None => continue,
+                },
+                None => None,
+            };
+            let mut attributes = BTreeMap::new();
+            for (i, name) in &d.extra_groups {
+                if let Some(m) = caps.get(*i) {
+                    attributes.insert(name.clone(), String::from_utf8_lossy(m.as_bytes()).into());
+                }
+            }
+            out.push(SecretMatch {
+                detector: det,
+                secret: window.start + secret.start()..window.start + secret.end(),
+                attributes,
+                decoded,
+                checksum_valid,
+            });
+        }
+    }
+}
+
+/// Move `pos` back to the start of its line if that is near; windows then begin at a line start,
+/// so `^` anchors and word boundaries behave as over the whole file.
+fn snap_back(hay: &[u8], pos: usize) -> usize {
+    let floor = pos.saturating_sub(SNAP);
+    match memchr::memrchr(b'\n', &hay[floor..pos]) {
+        Some(i) => floor + i + 1,
+        None if floor == 0 => 0,
+        None => pos,
+    }
+}
+
+fn snap_forward(hay: &[u8], pos: usize) -> usize {
+    let ceil = (pos + SNAP).min(hay.len());
+    match memchr::memchr(b'\n', &hay[pos..ceil]) {
+        Some(i) => pos + i,
+        None if ceil == hay.len() => ceil,
+        None => pos,
+    }
+}
+
+/// Keep one match per secret span: a specific detector wins over a generic one that overlaps
+/// it, and of two detectors on the same span the more confident (then the first) wins.
+fn resolve_overlaps(set: &DetectorSet, mut found: Vec<SecretMatch>) -> Vec<SecretMatch> {
+    let rank = |m: &SecretMatch| {
+        let d = &set.detectors[m.detector];
+        let conf = match d.confidence.as_str() {
+            "high" => 0,
+            "medium" => 1,
+            _ => 2,
+        };
+        (d.generic, conf, m.detector)
+    };
+    found.sort_by(|a, b| rank(a).cmp(&rank(b)));
+    let mut kept: Vec<SecretMatch> = Vec::with_capacity(found.len());
+    for m in found {
+        let generic = set.detectors[m.detector].generic;
+        let clash = kept.iter().any(|k| {
+            let overlap = k.secret.start < m.secret.end && m.secret.start < k.secret.end;
+            overlap && (generic || k.secret == m.secret)
+        });
+        if !clash {
+            kept.push(m);
+        }
+    }
+    kept.sort_by_key(|m| (m.secret.start, m.detector));
+    kept
+}

@@ -1,0 +1,19 @@
+//! Secret detectors: the data in `rules/secrets/*.yaml`, compiled once into one keyword
+//! automaton plus one regex per detector. The repo connector (and later the history scanner)
+//! matches content with a [`DetectorSet`]; nothing here knows about files or reports.
+
+mod checksum;
+mod compile;
+mod decode;
+mod entropy;
+mod matcher;
+mod placeholder;
+mod spec;
+
+pub use checksum::Checksum;
+pub use compile::{Detector, DetectorSet};
+pub use decode::{Decoded, Decoder};
+pub use entropy::shannon;
+pub use matcher::SecretMatch;
+pub use placeholder::is_placeholder;
+pub use spec::{DetectorFile, DetectorSpec};

@@ -1,0 +1,24 @@
+//! The one inventory model every connector fills and every report renders: identities, their
+//! credentials, owners, permissions and evidence, plus the findings the rule engine derives.
+//!
+//! The JSON report is this model serialised; its shape is a versioned contract
+//! (`SCHEMA_VERSION`, `nhiscan schema`), so fields are only ever added, never renamed.
+
+mod credential;
+mod finding;
+mod fingerprint;
+mod identity;
+mod redact;
+mod report;
+mod severity;
+
+pub use credential::{Credential, FoundSecret, Location};
+pub use finding::Finding;
+pub use fingerprint::{finding_fingerprint, secret_sha256};
+pub use identity::{Identity, Owner, OwnerSource, Permissions};
+pub use redact::{redact, sanitize_line};
+pub use report::{Note, NoteLevel, Report, ScanStats, SourceRun, SourceStatus, Summary, ToolInfo};
+pub use severity::Severity;
+
+/// Version of the JSON report contract. Bump the major part only for a breaking change.
+pub const SCHEMA_VERSION: &str = "1";

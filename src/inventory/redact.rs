@@ -1,0 +1,60 @@
+//! Redaction and sanitising of anything taken from scanned content before a report or a terminal
+//! sees it: secrets keep a short recognisable prefix only, and control characters are escaped so a
+//! scanned file cannot drive the user's terminal.
+
+/// Keep a prefix short enough to be useless to an attacker but enough to recognise the format:
+/// at most 4 characters, or up to the end of a vendor prefix like `ghp_` / `sk-proj-` (at most 8),
+/// and never more than a quarter of the secret.
+pub fn redact(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let quarter = chars.len() / 4;
+    let vendor_prefix = chars
+        .iter()
+        .take(9)
+        .rposition(|c| *c == '_' || *c == '-')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let keep = vendor_prefix.max(4).min(8).min(quarter);
+    let shown: String = chars[..keep].iter().collect::<String>();
+    format!("{}…[{} chars]", sanitize_line(&shown, 16), chars.len())
+}
+
+/// Escape control characters and cut to `max` characters, marking the cut.
+pub fn sanitize_line(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max + 8));
+    for (n, c) in s.chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_vendor_prefix_only() {
+        let r = redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789");
+        assert!(r.starts_with("ghp_…"), "{r}");
+        assert!(!r.contains("abcd"));
+    }
+
+    #[test]
+    fn short_secrets_show_almost_nothing() {
+        assert_eq!(redact("hunter2"), "…[7 chars]");
+        assert_eq!(redact("s3cr3tpassw0rd!!"), "s3cr…[16 chars]");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(sanitize_line("a\x1b[31mb", 50), "a\\u{1b}[31mb");
+    }
+}

@@ -1,0 +1,17 @@
+//! nhiscan: an inventory of non-human identities (cloud principals, service accounts, tokens,
+//! keys and the secrets hardcoded in code) judged by declarative rules.
+//!
+//! Data flows one way: `connectors` → `inventory` → `rules` → `report`. Connectors never import
+//! rules or reports, reports never import connectors, and nothing imports `cli`.
+
+pub mod baseline;
+pub mod cli;
+pub mod config;
+pub mod connectors;
+pub mod detectors;
+pub mod exit;
+pub mod inventory;
+pub mod output;
+pub mod progress;
+pub mod report;
+pub mod rules;

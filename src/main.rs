@@ -1,0 +1,47 @@
+//! Entry point: parse arguments, set up logging on stderr, run, and map the outcome (or an
+//! error) to the documented exit code.
+
+use clap::Parser;
+use nhiscan::cli::{self, Cli};
+use nhiscan::exit::Outcome;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                Outcome::UsageError.code()
+            } else {
+                0
+            });
+        }
+    };
+    init_logging(cli.global.quiet, cli.global.verbose);
+    match cli::run(cli) {
+        Ok(outcome) => ExitCode::from(outcome.code()),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(Outcome::UsageError.code())
+        }
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        (_, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NHISCAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}

@@ -1,0 +1,16 @@
+//! The JSON report: the model as is, pretty-printed, plus its JSON Schema (`nhiscan schema`),
+//! derived from the same types so the two cannot drift.
+
+use crate::inventory::Report;
+use anyhow::Result;
+
+pub fn render(report: &Report) -> Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(report)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Report);
+    serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
+}

@@ -1,0 +1,84 @@
+//! `nhiscan rules check`: every rule file parses and compiles, and every example in it behaves as
+//! written. The test suite runs the same check over the built-in rules, so a detector without
+//! passing examples cannot ship.
+
+use super::{EvalContext, PostureEngine, RuleFiles, RuleKind};
+use crate::detectors::{DetectorFile, DetectorSet};
+use anyhow::Result;
+
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub detectors: usize,
+    pub posture_rules: usize,
+    pub examples_checked: usize,
+    /// One line per problem: `file:line: rule id: what is wrong`.
+    pub problems: Vec<String>,
+}
+
+/// Parse, compile and run the examples of every rule in `files`.
+pub fn check_rules(files: &RuleFiles, ctx: &EvalContext) -> Result<CheckReport> {
+    let mut report = CheckReport::default();
+    let set = compile_detectors(files)?;
+    report.detectors = set.detectors.len();
+    for (i, d) in set.detectors.iter().enumerate() {
+        if d.examples.is_empty() {
+            report
+                .problems
+                .push(format!("{}: detector `{}` has no examples", d.origin, d.id));
+        }
+        for ex in &d.examples {
+            report.examples_checked += 1;
+            if set.find_only(i, ex.as_bytes()).is_empty() {
+                report.problems.push(format!(
+                    "{}: detector `{}`: example does not match: {ex:?}",
+                    d.origin, d.id
+                ));
+            }
+        }
+        for ex in &d.negative_examples {
+            report.examples_checked += 1;
+            if !set.find_only(i, ex.as_bytes()).is_empty() {
+                report.problems.push(format!(
+                    "{}: detector `{}`: negative example matches: {ex:?}",
+                    d.origin, d.id
+                ));
+            }
+        }
+    }
+    let engine = PostureEngine::load(files)?;
+    report.posture_rules = engine.rules.len();
+    for rule in &engine.rules {
+        for (expect, list) in [
+            (true, &rule.examples.matching),
+            (false, &rule.examples.no_match),
+        ] {
+            for (n, identity) in list.iter().enumerate() {
+                report.examples_checked += 1;
+                match engine.matches(rule, identity, ctx) {
+                    Ok(got) if got == expect => {}
+                    Ok(got) => report.problems.push(format!(
+                        "{}: rule `{}`: {} example #{} {}",
+                        rule.origin,
+                        rule.id,
+                        if expect { "match" } else { "no_match" },
+                        n + 1,
+                        if got { "matches" } else { "does not match" }
+                    )),
+                    Err(e) => report.problems.push(format!("{}: {e:#}", rule.origin)),
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Parse every detector file and compile the lot (errors name file and line).
+pub fn compile_detectors(files: &RuleFiles) -> Result<DetectorSet> {
+    let mut specs = Vec::new();
+    for f in files.of_kind(RuleKind::Detectors) {
+        let parsed: DetectorFile =
+            serde_saphyr::from_str(&f.text).map_err(|e| anyhow::anyhow!("{}: {e}", f.name))?;
+        specs.extend(parsed.detectors.into_iter().map(|d| (f.name.clone(), d)));
+    }
+    DetectorSet::compile(specs)
+}

@@ -1,0 +1,239 @@
+//! Evaluating posture rules: every applicable rule's compiled CEL program runs once per identity,
+//! identities in parallel. A rule that errors on one identity becomes a note, never a crash.
+
+use super::posture::{PostureFile, PostureRule};
+use super::template::render;
+use super::{RuleFiles, RuleKind};
+use crate::inventory::{Finding, Identity, Location, Note, NoteLevel, finding_fingerprint};
+use anyhow::{Context as _, Result, bail};
+use cel::{Context, Env, ExecutionError, Value};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+/// What a rule sees besides the identity: the time of the run and the configured thresholds.
+#[derive(Debug, Clone)]
+pub struct EvalContext {
+    pub now: DateTime<Utc>,
+    /// `[thresholds]` of nhiscan.toml over the defaults, exposed to CEL as `config`.
+    pub config: BTreeMap<String, serde_json::Value>,
+}
+
+pub struct PostureEngine {
+    env: Arc<Env>,
+    pub rules: Vec<PostureRule>,
+}
+
+impl PostureEngine {
+    /// Compile every posture file; any error names the file and line.
+    pub fn load(files: &RuleFiles) -> Result<PostureEngine> {
+        let env = Arc::new(Env::stdlib());
+        let mut rules: Vec<PostureRule> = Vec::new();
+        let mut seen = HashSet::new();
+        for f in files.of_kind(RuleKind::Posture) {
+            let parsed: PostureFile =
+                serde_saphyr::from_str(&f.text).map_err(|e| anyhow::anyhow!("{}: {e}", f.name))?;
+            for spec in parsed.rules {
+                let rule = PostureRule::compile(&f.name, spec, &env)?;
+                if !seen.insert(rule.id.clone()) {
+                    bail!("{}: rule id `{}` is defined twice", rule.origin, rule.id);
+                }
+                rules.push(rule);
+            }
+        }
+        Ok(PostureEngine { env, rules })
+    }
+
+    pub fn without(mut self, disabled: &[String]) -> PostureEngine {
+        self.rules.retain(|r| !disabled.contains(&r.id));
+        self
+    }
+
+    pub fn get(&self, id: &str) -> Option<&PostureRule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Findings for every identity, in a stable order, plus notes for rules that failed to run.
+    pub fn evaluate(
+        &self,
+        identities: &[Identity],
+        ctx: &EvalContext,
+    ) -> (Vec<Finding>, Vec<Note>) {
+        let per_identity: Vec<(Vec<Finding>, Vec<Note>)> = identities
+            .par_iter()
+            .map(|identity| {
+                let mut findings = Vec::new();
+                let mut notes = Vec::new();
+                let cel_ctx = match self.context_for(identity, ctx) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        notes.push(note(&identity.id, format!("cannot evaluate rules: {e:#}")));
+                        return (findings, notes);
+                    }
+                };
+                for rule in self.rules.iter().filter(|r| r.applies_to(&identity.kind)) {
+                    match rule.program.execute(&cel_ctx) {
+                        Ok(Value::Bool(true)) => findings.extend(findings_for(rule, identity)),
+                        Ok(Value::Bool(false)) => {}
+                        Ok(other) => notes.push(note(
+                            &identity.id,
+                            format!("rule {} returned {other:?}, not a boolean", rule.id),
+                        )),
+                        Err(e) => notes.push(note(
+                            &identity.id,
+                            format!("rule {} ({}) failed: {e}", rule.id, rule.origin),
+                        )),
+                    }
+                }
+                (findings, notes)
+            })
+            .collect();
+        let mut findings = Vec::new();
+        let mut notes = Vec::new();
+        for (f, n) in per_identity {
+            findings.extend(f);
+            notes.extend(n);
+        }
+        findings.sort_by(|a, b| {
+            (b.severity, &a.rule_id, &a.identity_id, a.locations.first()).cmp(&(
+                a.severity,
+                &b.rule_id,
+                &b.identity_id,
+                b.locations.first(),
+            ))
+        });
+        (findings, notes)
+    }
+
+    /// Whether one rule holds for one identity (used by rule examples).
+    pub fn matches(
+        &self,
+        rule: &PostureRule,
+        identity: &Identity,
+        ctx: &EvalContext,
+    ) -> Result<bool> {
+        let cel_ctx = self.context_for(identity, ctx)?;
+        match rule.program.execute(&cel_ctx) {
+            Ok(Value::Bool(b)) => Ok(b && rule.applies_to(&identity.kind)),
+            Ok(other) => bail!("rule {} returned {other:?}, not a boolean", rule.id),
+            Err(e) => bail!("rule {} failed: {e}", rule.id),
+        }
+    }
+
+    fn context_for(
+        &self,
+        identity: &Identity,
+        ctx: &EvalContext,
+    ) -> Result<Context<'static, 'static>> {
+        let mut c = Context::with_env(self.env.clone());
+        c.add_variable(
+            "identity",
+            cel::to_value(identity).context("identity to CEL")?,
+        )
+        .context("binding identity")?;
+        c.add_variable(
+            "config",
+            cel::to_value(&ctx.config).context("config to CEL")?,
+        )
+        .context("binding config")?;
+        c.add_variable("now", ctx.now.to_rfc3339())
+            .context("binding now")?;
+        let now = ctx.now;
+        c.add_function(
+            "days_since",
+            move |ts: Arc<String>| -> Result<Value, ExecutionError> {
+                let t = DateTime::parse_from_rfc3339(&ts).map_err(|e| {
+                    ExecutionError::function_error(
+                        "days_since",
+                        format!("`{ts}` is not an RFC 3339 time: {e}"),
+                    )
+                })?;
+                Ok(Value::Int((now - t.with_timezone(&Utc)).num_days()))
+            },
+        )
+        .context("declaring days_since")?;
+        Ok(c)
+    }
+}
+
+fn note(subject: &str, message: String) -> Note {
+    Note {
+        level: NoteLevel::Warning,
+        subject: subject.to_string(),
+        message,
+    }
+}
+
+/// One finding per file for a secret found in code (so a fingerprint is rule + secret + path),
+/// else one finding for the identity.
+fn findings_for(rule: &PostureRule, identity: &Identity) -> Vec<Finding> {
+    let evidence = evidence_for(rule, identity);
+    let found = identity.credentials.iter().find_map(|c| c.found.as_ref());
+    let make = |locations: Vec<Location>, anchor: &str, path: Option<&str>| {
+        let where_ = if locations.is_empty() {
+            String::new()
+        } else {
+            locations
+                .iter()
+                .map(|l| format!("{}:{}", l.path, l.line))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Finding {
+            rule_id: rule.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            identity_id: identity.id.clone(),
+            message: render(&rule.message, identity, &where_),
+            remediation: Some(rule.remediation.clone()),
+            evidence: evidence.clone(),
+            fingerprint: finding_fingerprint(&rule.id, anchor, path),
+            locations,
+            baseline_state: None,
+        }
+    };
+    match found {
+        Some(f) if !f.locations.is_empty() => {
+            let mut by_path: BTreeMap<&str, Vec<Location>> = BTreeMap::new();
+            for l in &f.locations {
+                by_path.entry(&l.path).or_default().push(l.clone());
+            }
+            by_path
+                .into_iter()
+                .map(|(path, locs)| make(locs, &f.secret_sha256, Some(path)))
+                .collect()
+        }
+        _ => vec![make(vec![], &identity.id, None)],
+    }
+}
+
+/// The facts a rule looked at: the identity fields its predicate names, and for a found secret
+/// what was found and how sure the detector is.
+fn evidence_for(rule: &PostureRule, identity: &Identity) -> BTreeMap<String, serde_json::Value> {
+    let mut ev = BTreeMap::new();
+    let as_json = serde_json::to_value(identity).unwrap_or_default();
+    for field in &rule.reads {
+        if field == "credentials" {
+            continue;
+        }
+        if let Some(v) = as_json.get(field) {
+            ev.insert(field.clone(), v.clone());
+        }
+    }
+    for c in &identity.credentials {
+        if let Some(f) = &c.found {
+            ev.insert("detector".into(), f.detector.clone().into());
+            ev.insert("confidence".into(), f.confidence.clone().into());
+            ev.insert("secret_sha256".into(), f.secret_sha256.clone().into());
+            ev.insert("redacted".into(), f.redacted.clone().into());
+            if f.checksum_valid {
+                ev.insert("checksum_valid".into(), true.into());
+            }
+            for (k, v) in &f.attributes {
+                ev.insert(k.clone(), v.clone().into());
+            }
+        }
+    }
+    ev
+}

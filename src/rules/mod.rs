@@ -1,0 +1,14 @@
+//! The rule engine: loading rule files (built-in and `--rules DIR`), posture rules as CEL
+//! predicates compiled once, their evaluation over the inventory, and the examples every rule
+//! carries, checked by `nhiscan rules check` and the test suite.
+
+mod check;
+mod engine;
+mod files;
+mod posture;
+mod template;
+
+pub use check::{CheckReport, check_rules, compile_detectors};
+pub use engine::{EvalContext, PostureEngine};
+pub use files::{RuleFile, RuleFiles, RuleKind};
+pub use posture::{PostureFile, PostureRule, PostureSpec};

@@ -1,0 +1,111 @@
+//! Posture rules (`rules/posture/*.yaml`): a CEL predicate over one identity, with the docs an
+//! auditor needs (title, severity, remediation, references) living beside it and reused by
+//! `rules explain`, the reports and SARIF help.
+
+use crate::inventory::{Identity, Severity};
+use anyhow::{Result, anyhow};
+use cel::{Env, Program};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::sync::Arc;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostureFile {
+    pub rules: Vec<PostureSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostureSpec {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub severity: Severity,
+    pub applies_to: Vec<String>,
+    pub when: Spanned<String>,
+    pub message: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default, rename = "match")]
+    pub matching: Vec<Identity>,
+    #[serde(default)]
+    pub no_match: Vec<Identity>,
+}
+
+/// A compiled posture rule.
+#[derive(Debug)]
+pub struct PostureRule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub applies_to: Vec<String>,
+    pub when: String,
+    pub message: String,
+    pub remediation: String,
+    pub description: Option<String>,
+    pub references: Vec<String>,
+    pub examples: Examples,
+    /// `file:line` where the rule is defined.
+    pub origin: String,
+    /// Top-level identity fields the predicate reads (`identity.last_used_at` → `last_used_at`):
+    /// these become the finding's evidence.
+    pub reads: Vec<String>,
+    pub(super) program: Program,
+}
+
+impl PostureRule {
+    pub fn compile(file: &str, spec: PostureSpec, env: &Arc<Env>) -> Result<PostureRule> {
+        let origin = format!("{file}:{}", spec.id.referenced.line());
+        let id = spec.id.value;
+        let when_line = spec.when.referenced.line();
+        let program = env.compile(&spec.when.value).map_err(|e| {
+            anyhow!("{file}:{when_line}: rule `{id}`: `when` is not valid CEL: {e}")
+        })?;
+        if spec.applies_to.is_empty() {
+            return Err(anyhow!(
+                "{origin}: rule `{id}`: `applies_to` needs at least one identity kind (or \"*\")"
+            ));
+        }
+        let reads = identity_fields_read(&spec.when.value);
+        Ok(PostureRule {
+            id,
+            title: spec.title,
+            severity: spec.severity,
+            applies_to: spec.applies_to,
+            when: spec.when.value,
+            message: spec.message,
+            remediation: spec.remediation,
+            description: spec.description,
+            references: spec.references,
+            examples: spec.examples,
+            origin,
+            reads,
+            program,
+        })
+    }
+
+    pub fn applies_to(&self, kind: &str) -> bool {
+        self.applies_to.iter().any(|k| k == "*" || k == kind)
+    }
+}
+
+fn identity_fields_read(when: &str) -> Vec<String> {
+    let mut out: Vec<String> = regex::Regex::new(r"\bidentity\.([a-z_]+)")
+        .expect("static regex")
+        .captures_iter(when)
+        .map(|c| c[1].to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
