@@ -26,6 +26,14 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
 
 fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     let started = Utc::now();
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!(
+                "{}: no such file or folder (give `scan repo` paths that exist)",
+                p.display()
+            );
+        }
+    }
     let loaded = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
     let fail_on = parse_fail_on(&args.common.fail_on)?;
     let baseline = args

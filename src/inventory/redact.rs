@@ -7,6 +7,16 @@
 /// and never more than a quarter of the secret.
 pub fn redact(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
+    // A PEM block's header line names the key type and is not secret.
+    if secret.starts_with("-----BEGIN ")
+        && let Some(end) = secret[5..].find("-----")
+    {
+        let header = &secret[..end + 10];
+        return format!("{}…[{} chars]", sanitize_line(header, 60), chars.len());
+    }
+    if chars.len() < 12 {
+        return format!("…[{} chars]", chars.len());
+    }
     let quarter = chars.len() / 4;
     let vendor_prefix = chars
         .iter()
@@ -51,6 +61,10 @@ mod tests {
     fn short_secrets_show_almost_nothing() {
         assert_eq!(redact("hunter2"), "…[7 chars]");
         assert_eq!(redact("s3cr3tpassw0rd!!"), "s3cr…[16 chars]");
+        assert_eq!(
+            redact("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB…\n-----END EC PRIVATE KEY-----"),
+            "-----BEGIN EC PRIVATE KEY-----…[71 chars]"
+        );
     }
 
     #[test]

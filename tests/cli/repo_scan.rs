@@ -1,0 +1,240 @@
+//! End-to-end scans of the shipped demo tree and of small trees built in the test.
+
+use crate::common::*;
+use std::path::Path;
+
+fn demo() -> crate::common::Run {
+    scan_json(Path::new("fixtures/demo"), &["--fail-on", "none"])
+}
+
+#[test]
+fn demo_finds_every_planted_secret_and_nothing_else() {
+    let r = demo();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    let places: Vec<(String, u64)> = found(&report).into_iter().map(|(_, p, l)| (p, l)).collect();
+    let expected: Vec<(String, u64)> = [
+        ("app/notify.js", 4),
+        ("app/settings.py", 7),
+        ("app/settings.py", 8),
+        ("app/settings.py", 14),
+        ("app/settings.py", 16),
+        ("deploy/payments.env", 1),
+        ("deploy/release.sh", 4),
+        ("deploy/release.sh", 5),
+        ("deploy/signing-key.pem", 1),
+        ("k8s/ci-kubeconfig.yaml", 14),
+    ]
+    .iter()
+    .map(|(p, l)| (p.to_string(), *l))
+    .collect();
+    assert_eq!(places, expected);
+}
+
+#[test]
+fn demo_decodes_what_secrets_say_about_their_identity() {
+    let report = demo().json();
+    let ids = report["identities"].as_array().unwrap();
+    let by_kind = |k: &str| ids.iter().filter(|i| i["kind"] == k).collect::<Vec<_>>();
+    let sa = by_kind("k8s.service_account");
+    assert_eq!(sa.len(), 1, "one service-account token");
+    let attrs = &sa[0]["credentials"][0]["found"]["attributes"];
+    assert_eq!(attrs["k8s_namespace"], "payments");
+    assert_eq!(attrs["k8s_service_account"], "deployer");
+    assert!(sa[0]["credentials"][0]["expires_at"].is_string());
+
+    let aws: Vec<_> = ids
+        .iter()
+        .filter(|i| i["credentials"][0]["found"]["attributes"]["aws_account_id"].is_string())
+        .collect();
+    assert_eq!(aws.len(), 1, "the key id carries its account id");
+    let acct = aws[0]["credentials"][0]["found"]["attributes"]["aws_account_id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(acct.len(), 12);
+
+    let gh = by_kind("github.token");
+    assert_eq!(gh.len(), 1);
+    let f = &gh[0]["credentials"][0]["found"];
+    assert_eq!(f["checksum_valid"], true);
+    assert_eq!(
+        f["attributes"]["github_token_type"],
+        "personal_access_token_classic"
+    );
+}
+
+#[test]
+fn demo_severities_follow_what_the_secret_unlocks() {
+    let report = demo().json();
+    let sev = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .count()
+    };
+    // AWS key id + secret key, EC private key, kubeconfig service-account token.
+    assert_eq!(sev("repo.hardcoded-cloud-credential"), 4);
+    // Slack, GitHub, npm, Stripe.
+    assert_eq!(sev("repo.hardcoded-token"), 4);
+    assert_eq!(sev("repo.hardcoded-database-password"), 1);
+    assert_eq!(sev("repo.hardcoded-password"), 1);
+    assert_eq!(report["summary"]["findings"], 10);
+    assert_eq!(report["summary"]["findings_by_severity"]["critical"], 4);
+}
+
+#[test]
+fn no_secret_is_printed_in_any_format_unless_revealed() {
+    let settings = std::fs::read_to_string(root().join("fixtures/demo/app/settings.py")).unwrap();
+    let akid = settings
+        .lines()
+        .find(|l| l.starts_with("AWS_ACCESS_KEY_ID"))
+        .unwrap()
+        .split('"')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let smtp = settings
+        .lines()
+        .find(|l| l.starts_with("SMTP_PASSWORD"))
+        .unwrap()
+        .split('"')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    for format in ["json", "sarif", "table"] {
+        let r = run(&[
+            "scan",
+            "repo",
+            "fixtures/demo",
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+            "-vv",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        for s in [&akid, &smtp] {
+            assert!(
+                !r.stdout.contains(s.as_str()),
+                "{format} stdout shows a secret"
+            );
+            assert!(
+                !r.stderr.contains(s.as_str()),
+                "{format} stderr shows a secret"
+            );
+        }
+    }
+    let revealed = scan_json(
+        Path::new("fixtures/demo"),
+        &["--fail-on", "none", "--reveal"],
+    );
+    assert!(revealed.stdout.contains(&akid));
+    assert!(revealed.stdout.contains(&smtp));
+}
+
+#[test]
+fn same_secret_in_two_files_is_one_credential_with_two_locations() {
+    let tok = github_token("ghp_", "Zq8WmT3xK9vB2nR7cL5pY1sD4fG6hJ");
+    let dir = tree(&[
+        ("a/deploy.sh", format!("export GH_TOKEN={tok}\n").as_bytes()),
+        ("b/ci.yml", format!("env:\n  GH_TOKEN: {tok}\n").as_bytes()),
+    ]);
+    let report = scan_json(dir.path(), &["--fail-on", "none"]).json();
+    assert_eq!(report["identities"].as_array().unwrap().len(), 1);
+    let locs = &report["identities"][0]["credentials"][0]["found"]["locations"];
+    assert_eq!(locs.as_array().unwrap().len(), 2);
+    // One finding per file, so each file's exposure is tracked (and baselined) on its own.
+    assert_eq!(report["findings"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn fingerprints_ignore_line_moves_but_not_file_moves() {
+    let tok = github_token("ghp_", "Pk2Lm9Qw4Er7Ty1Ui3Op5As8Df0Gh6");
+    let fp = |files: &[(&str, &[u8])]| {
+        let dir = tree(files);
+        let r = scan_json(dir.path(), &["--fail-on", "none"]).json();
+        r["findings"][0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let one = format!("TOKEN={tok}\n");
+    let moved = format!("# a comment\n\n\nTOKEN={tok}\n");
+    let a = fp(&[("x.env", one.as_bytes())]);
+    let b = fp(&[("x.env", moved.as_bytes())]);
+    let c = fp(&[("y.env", one.as_bytes())]);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let r = run(&["scan", "repo", "fixtures/demo", "-f", "json", "-q"]);
+    assert_eq!(r.code, 1, "default fails on any finding");
+    let r = run(&[
+        "scan",
+        "repo",
+        "fixtures/demo",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(r.code, 1, "criticals present");
+    let pw = tree(&[("app.py", b"db_password = \"Zx9#kQ2!vL7@pR4$wT1m\"\n")]);
+    let p = pw.path().to_str().unwrap();
+    let r = run(&["scan", "repo", p, "-f", "json", "-q", "--fail-on", "high"]);
+    assert_eq!(r.code, 0, "only a medium finding: {}", r.stdout);
+    let r = run(&["scan", "repo", p, "-f", "json", "-q", "--fail-on", "medium"]);
+    assert_eq!(r.code, 1);
+    let clean = tree(&[("README.md", b"nothing to see\n")]);
+    let r = run(&[
+        "scan",
+        "repo",
+        clean.path().to_str().unwrap(),
+        "-f",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["summary"]["findings"], 0);
+}
+
+#[test]
+fn several_paths_are_several_sources() {
+    let r = run(&[
+        "scan",
+        "repo",
+        "fixtures/demo/app",
+        "fixtures/demo/deploy",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ]);
+    let report = r.json();
+    assert_eq!(report["sources"].as_array().unwrap().len(), 2);
+    assert!(found(&report).iter().any(|(_, p, _)| p == "release.sh"));
+    assert!(found(&report).iter().any(|(_, p, _)| p == "settings.py"));
+}
+
+#[test]
+fn table_is_the_terminal_view() {
+    let r = run(&[
+        "scan",
+        "repo",
+        "fixtures/demo",
+        "--format",
+        "table",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("CRITICAL"));
+    assert!(r.stdout.contains("app/settings.py:7"));
+    assert!(r.stdout.contains("fix: "));
+}

@@ -1,0 +1,123 @@
+//! Test helpers: run the real binary in a controlled environment and read its reports.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the crate root with a clean logging environment.
+pub fn nhiscan() -> Command {
+    let mut c = Command::cargo_bin("nhiscan").expect("binary built");
+    c.current_dir(root())
+        .env_remove("NHISCAN_LOG")
+        .env("NO_COLOR", "1");
+    c
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    run_in(&root(), args)
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = nhiscan()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `scan repo PATH --format json -q` plus `extra`.
+pub fn scan_json(path: &Path, extra: &[&str]) -> Run {
+    let p = path.to_str().unwrap();
+    let mut args = vec!["scan", "repo", p, "--format", "json", "-q"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// Every found secret as (detector, path, line).
+pub fn found(report: &Value) -> Vec<(String, String, u64)> {
+    let mut out = Vec::new();
+    for i in report["identities"].as_array().unwrap() {
+        for c in i["credentials"].as_array().unwrap_or(&vec![]) {
+            let f = &c["found"];
+            if f.is_null() {
+                continue;
+            }
+            for l in f["locations"].as_array().unwrap() {
+                out.push((
+                    f["detector"].as_str().unwrap().to_string(),
+                    l["path"].as_str().unwrap().to_string(),
+                    l["line"].as_u64().unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn rule_ids(report: &Value) -> Vec<String> {
+    let mut v: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A fresh temporary folder with the given files (path, contents).
+pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (p, c) in files {
+        let full = dir.path().join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, c).unwrap();
+    }
+    dir
+}
+
+/// A GitHub-format token (`prefix` + 30 random + base62 CRC32), made here so tests need no
+/// committed secret-looking strings beyond fixtures.
+pub fn github_token(prefix: &str, random30: &str) -> String {
+    assert_eq!(random30.len(), 30);
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut n = crc32fast::hash(random30.as_bytes());
+    let mut d = Vec::new();
+    while n > 0 {
+        d.push(B62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while d.len() < 6 {
+        d.push(b'0');
+    }
+    d.reverse();
+    format!("{prefix}{random30}{}", String::from_utf8(d).unwrap())
+}
