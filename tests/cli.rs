@@ -11,6 +11,8 @@ mod baseline;
 mod config;
 #[path = "cli/detectors.rs"]
 mod detectors;
+#[path = "cli/matcher_props.rs"]
+mod matcher_props;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/repo_scan.rs"]

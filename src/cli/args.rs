@@ -69,6 +69,17 @@ pub struct RepoArgs {
     /// Skip files larger than this many bytes (default 25 MiB).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Scan git history: every unique blob reachable from any ref, once, with the commit,
+    /// author and date that introduced each secret. PATH must be a git repository.
+    #[arg(long, conflicts_with = "staged")]
+    pub history: bool,
+    /// Only what commits after REV introduced (REV..HEAD), or a range `BASE..HEAD`: what a
+    /// pull-request job needs. Implies --history.
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    pub since: Option<String>,
+    /// Only what is staged in the git index and not yet committed: what a pre-commit hook needs.
+    #[arg(long)]
+    pub staged: bool,
     #[command(flatten)]
     pub common: CommonScanArgs,
 }

@@ -4,7 +4,7 @@
 use super::args::{CommonScanArgs, GlobalArgs, RepoArgs, ScanArgs, ScanSource};
 use super::setup::{self, rule_docs};
 use crate::baseline::Baseline;
-use crate::connectors::repo::{AllowList, RepoOptions, RepoScanner};
+use crate::connectors::repo::{AllowList, HistoryScope, RepoMode, RepoOptions, RepoScanner};
 use crate::connectors::{Collected, Connector};
 use crate::exit::Outcome;
 use crate::inventory::{
@@ -52,6 +52,7 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
         reveal: args.common.reveal,
         allow: AllowList::new(&cfg.allow.paths, &cfg.allow.values)?,
     };
+    let mode = repo_mode(args);
     let detectors = Arc::new(loaded.detectors);
     let progress = Progress::new(global.quiet);
     let connectors: Vec<Box<dyn Connector>> = args
@@ -60,6 +61,7 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
         .map(|p| {
             Box::new(RepoScanner {
                 root: p.clone(),
+                mode: mode.clone(),
                 options: options.clone(),
                 detectors: detectors.clone(),
             }) as Box<dyn Connector>
@@ -79,6 +81,30 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     );
     emit(&report, &args.common, &rule_docs(&loaded.engine))?;
     Ok(outcome(&report, fail_on))
+}
+
+fn repo_mode(args: &RepoArgs) -> RepoMode {
+    if args.staged {
+        return RepoMode::Staged;
+    }
+    match &args.since {
+        Some(range) => {
+            let (base, head) = match range.split_once("..") {
+                Some((b, h)) => (
+                    b.to_string(),
+                    if h.is_empty() {
+                        "HEAD".into()
+                    } else {
+                        h.to_string()
+                    },
+                ),
+                None => (range.clone(), "HEAD".to_string()),
+            };
+            RepoMode::History(HistoryScope::Range { base, head })
+        }
+        None if args.history => RepoMode::History(HistoryScope::All),
+        None => RepoMode::Files,
+    }
 }
 
 /// A source that cannot be scanned at all is a failed run entry, not the end of the scan.

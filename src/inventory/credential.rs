@@ -55,6 +55,12 @@ pub struct FoundSecret {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     pub locations: Vec<Location>,
+    /// History scans: whether the secret is still in HEAD's tree (absent for file scans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present_at_head: Option<bool>,
+    /// History scans: date of the earliest commit that contains the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen_at: Option<DateTime<Utc>>,
 }
 
 /// One place a secret was seen.

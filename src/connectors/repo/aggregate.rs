@@ -1,12 +1,16 @@
 //! From hits to inventory: every distinct secret (by SHA-256) becomes one credential with all the
 //! places it was seen, held by one identity `repo:<hash prefix>`.
 
-use super::file_scan::FileHit;
+use super::file_scan::{FileHit, HitOrigin};
 use crate::detectors::DetectorSet;
-use crate::inventory::{Credential, FoundSecret, Identity, Location, redact};
+use crate::inventory::{Credential, FoundSecret, Identity, Location, Owner, OwnerSource, redact};
 use std::collections::BTreeMap;
 
+/// Lines apart within which two parts of one credential (a key id and its secret) are paired.
+const PAIR_DISTANCE: usize = 5;
+
 pub fn identities(hits: &[FileHit], detectors: &DetectorSet, reveal: bool) -> Vec<Identity> {
+    let pairs = pairs(hits, detectors);
     let mut by_secret: BTreeMap<&str, Vec<&FileHit>> = BTreeMap::new();
     for h in hits {
         by_secret.entry(&h.sha256).or_default().push(h);
@@ -15,9 +19,59 @@ pub fn identities(hits: &[FileHit], detectors: &DetectorSet, reveal: bool) -> Ve
         .into_values()
         .map(|mut group| {
             group.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-            identity(&group, detectors, reveal)
+            let mut id = identity(&group, detectors, reveal);
+            if let Some(partners) = pairs.get(group[0].sha256.as_str()) {
+                let list: Vec<String> = partners.iter().map(|p| identity_id(p)).collect();
+                if let Some(found) = id.credentials[0].found.as_mut() {
+                    found
+                        .attributes
+                        .insert("paired_with".into(), list.join(","));
+                }
+            }
+            id
         })
         .collect()
+}
+
+/// Parts of one credential found near each other in one file (an AWS key id and its secret key,
+/// an account SID and its auth token): detectors with the same identity kind but different
+/// credential kinds, within a few lines. Each side records the other's identity id.
+fn pairs<'a>(hits: &'a [FileHit], detectors: &DetectorSet) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut by_file: BTreeMap<&str, Vec<&FileHit>> = BTreeMap::new();
+    for h in hits {
+        by_file.entry(&h.path).or_default().push(h);
+    }
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for file_hits in by_file.values() {
+        for (i, a) in file_hits.iter().enumerate() {
+            let da = &detectors.detectors[a.detector];
+            // Hits of one file arrive in offset order, so the partner search stops early.
+            for b in &file_hits[i + 1..] {
+                if b.line > a.line + PAIR_DISTANCE {
+                    break;
+                }
+                let db = &detectors.detectors[b.detector];
+                if da.identity_kind == db.identity_kind
+                    && da.kind != db.kind
+                    && !da.generic
+                    && !db.generic
+                    && a.sha256 != b.sha256
+                {
+                    out.entry(&a.sha256).or_default().push(&b.sha256);
+                    out.entry(&b.sha256).or_default().push(&a.sha256);
+                }
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    out
+}
+
+fn identity_id(sha256: &str) -> String {
+    format!("repo:{}", &sha256[..16])
 }
 
 fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identity {
@@ -42,14 +96,25 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
             line: h.line,
             column: h.column,
             snippet: Some(h.snippet.clone()),
-            commit: None,
-            author: None,
-            date: None,
+            commit: h.origin.as_ref().map(|o| o.commit.clone()),
+            author: h.origin.as_ref().map(|o| o.author.clone()),
+            date: h.origin.as_ref().and_then(|o| o.date),
         })
         .collect();
     locations.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.column == b.column);
+    let origins: Vec<&HitOrigin> = group.iter().filter_map(|h| h.origin.as_ref()).collect();
+    let present_at_head = (!origins.is_empty()).then(|| origins.iter().any(|o| o.at_head));
+    let earliest = origins
+        .iter()
+        .filter(|o| o.date.is_some())
+        .min_by_key(|o| o.date);
+    let owner = earliest.map(|o| Owner {
+        name: o.author.clone(),
+        source: OwnerSource::CommitAuthor,
+        detail: Some(format!("introduced in commit {}", o.commit)),
+    });
     Identity {
-        id: format!("repo:{short}"),
+        id: identity_id(&first.sha256),
         kind: decoded
             .identity_kind
             .clone()
@@ -59,7 +124,7 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         created_at: decoded.created_at,
         last_used_at: None,
         labels: Default::default(),
-        owner: None,
+        owner,
         permissions: Default::default(),
         credentials: vec![Credential {
             id: format!("sha256:{short}"),
@@ -81,6 +146,8 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
                 checksum_valid: first.checksum_valid,
                 attributes,
                 locations,
+                present_at_head,
+                first_seen_at: earliest.and_then(|o| o.date),
             }),
         }],
         attributes: Default::default(),

@@ -5,7 +5,19 @@ use super::AllowList;
 use super::allow::INLINE_MARKER;
 use crate::detectors::{Decoded, DetectorSet};
 use crate::inventory::{redact, sanitize_line, secret_sha256};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+
+/// Where in git history a hit's blob came from.
+#[derive(Debug, Clone)]
+pub struct HitOrigin {
+    pub commit: String,
+    /// `Name <email>` of the author of the introducing commit.
+    pub author: String,
+    pub date: Option<DateTime<Utc>>,
+    /// Whether the blob is part of HEAD's tree.
+    pub at_head: bool,
+}
 
 /// One secret at one place. The raw secret stays in memory only.
 #[derive(Debug, Clone)]
@@ -20,6 +32,8 @@ pub struct FileHit {
     pub attributes: BTreeMap<String, String>,
     pub decoded: Option<Decoded>,
     pub checksum_valid: bool,
+    /// Set for blobs from git history.
+    pub origin: Option<HitOrigin>,
 }
 
 /// Longest snippet kept, in characters.
@@ -65,6 +79,7 @@ pub fn scan_bytes(
             attributes: m.attributes,
             decoded: m.decoded,
             checksum_valid: m.checksum_valid,
+            origin: None,
         });
     }
     (hits, allowed)

@@ -5,9 +5,12 @@
 mod aggregate;
 mod allow;
 mod file_scan;
+mod git;
+mod tally;
 mod walk;
 
 pub use allow::AllowList;
+pub use git::Scope as HistoryScope;
 
 use super::{Collected, Connector};
 use crate::detectors::DetectorSet;
@@ -19,6 +22,25 @@ use std::sync::Arc;
 
 /// Default size above which a file is skipped (with a note): 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
+
+/// How many bytes at the start of a file are checked for NUL to call it binary.
+const BINARY_SNIFF: usize = 8192;
+
+/// Binary content (a NUL byte near the start) is not scanned.
+fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
+}
+
+/// What of a repository to scan.
+#[derive(Debug, Clone)]
+pub enum RepoMode {
+    /// The files on disk (any folder, git or not).
+    Files,
+    /// Every unique blob of git history (or of a range), once.
+    History(HistoryScope),
+    /// What is staged in the git index (for pre-commit hooks).
+    Staged,
+}
 
 #[derive(Debug, Clone)]
 pub struct RepoOptions {
@@ -43,6 +65,7 @@ impl Default for RepoOptions {
 
 pub struct RepoScanner {
     pub root: PathBuf,
+    pub mode: RepoMode,
     pub options: RepoOptions,
     pub detectors: Arc<DetectorSet>,
 }
@@ -64,9 +87,19 @@ impl Connector for RepoScanner {
             );
         }
         progress.set_message(format!("scanning {}", self.root.display()));
-        let walked = walk::scan_tree(&self.root, &self.options, &self.detectors, progress);
-        let identities = aggregate::identities(&walked.hits, &self.detectors, self.options.reveal);
-        let status = if walked.stats.files_failed > 0 {
+        let (hits, stats, mut notes) = match &self.mode {
+            RepoMode::Files => {
+                let w = walk::scan_tree(&self.root, &self.options, &self.detectors, progress);
+                (w.hits, w.stats, w.notes)
+            }
+            RepoMode::History(scope) => {
+                self.scan_git(git::Blobs::History(scope.clone()), progress)?
+            }
+            RepoMode::Staged => self.scan_git(git::Blobs::Staged, progress)?,
+        };
+        let identities = aggregate::identities(&hits, &self.detectors, self.options.reveal);
+        notes.sort_by(|a, b| a.subject.cmp(&b.subject));
+        let status = if stats.files_failed > 0 {
             SourceStatus::Partial
         } else {
             SourceStatus::Complete
@@ -77,9 +110,31 @@ impl Connector for RepoScanner {
                 source: "repo".into(),
                 target: self.root.display().to_string(),
                 status,
-                stats: walked.stats,
-                notes: walked.notes,
+                stats,
+                notes,
             },
         })
+    }
+}
+
+impl RepoScanner {
+    fn scan_git(
+        &self,
+        what: git::Blobs,
+        progress: &Progress,
+    ) -> Result<(
+        Vec<file_scan::FileHit>,
+        crate::inventory::ScanStats,
+        Vec<crate::inventory::Note>,
+    )> {
+        let repo = git::open(&self.root)?;
+        let s = git::scan(repo, &what, &self.options, &self.detectors, progress)?;
+        tracing::info!(
+            commits = s.commits,
+            unique_blobs = s.unique_blobs,
+            "git scan of {} done",
+            self.root.display()
+        );
+        Ok((s.hits, s.stats, s.notes))
     }
 }
