@@ -64,6 +64,7 @@ pub fn default_thresholds() -> BTreeMap<String, serde_json::Value> {
         ("unused_grace_days", 7),
         ("rotation_days", 90),
         ("max_key_age_days", 365),
+        ("secret_max_age_days", 30),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))

@@ -11,6 +11,8 @@ mod baseline;
 mod config;
 #[path = "cli/detectors.rs"]
 mod detectors;
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
 #[path = "cli/output.rs"]

@@ -2,7 +2,7 @@
 //! happens here, before any scanning, with the file and line of the offending rule.
 
 use super::{Checksum, Decoder, DetectorSpec};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::{Context, Result, bail};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::{BTreeMap, HashSet};
@@ -64,6 +64,11 @@ impl DetectorSet {
     }
 
     /// Build the keyword automaton over compiled detectors.
+    ///
+    /// The automaton reports leftmost-longest, non-overlapping hits (much faster than overlapping
+    /// search, and it keeps its prefilter). So that a short keyword inside a longer one (`pass` in
+    /// `password`) still triggers its detectors, each keyword also carries the detectors of every
+    /// keyword it contains.
     fn from_detectors(detectors: Vec<Detector>) -> Result<DetectorSet> {
         let mut keyword_index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, d) in detectors.iter().enumerate() {
@@ -71,15 +76,26 @@ impl DetectorSet {
                 keyword_index.entry(k).or_default().push(i);
             }
         }
-        let patterns: Vec<&String> = keyword_index.keys().collect();
+        let patterns: Vec<String> = keyword_index.keys().cloned().collect();
+        let mut keyword_detectors: Vec<Vec<usize>> = Vec::with_capacity(patterns.len());
+        for long in &patterns {
+            let mut dets: Vec<usize> = keyword_index
+                .iter()
+                .filter(|(short, _)| long.contains(short.as_str()))
+                .flat_map(|(_, d)| d.iter().copied())
+                .collect();
+            dets.sort_unstable();
+            dets.dedup();
+            keyword_detectors.push(dets);
+        }
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .context("building the keyword automaton")?;
         Ok(DetectorSet {
-            keyword_detectors: keyword_index.into_values().collect(),
+            keyword_detectors,
             detectors,
             keywords,
         })

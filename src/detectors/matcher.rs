@@ -25,6 +25,19 @@ pub struct SecretMatch {
 }
 
 impl DetectorSet {
+    /// Preference between detectors that matched the same secret (lower is better): specific
+    /// over generic, verified checksum, provider over file format, confidence, then order.
+    pub fn rank(&self, det: usize, checksum_valid: bool) -> (bool, bool, bool, u8, usize) {
+        let d = &self.detectors[det];
+        let conf = match d.confidence.as_str() {
+            "high" => 0,
+            "medium" => 1,
+            _ => 2,
+        };
+        let format_detector = d.kind == "credentials_file" || d.kind == "password";
+        (d.generic, !checksum_valid, format_detector, conf, det)
+    }
+
     /// Every secret in `hay`, ordered by position, with generic matches dropped where a
     /// specific detector matched the same text.
     pub fn find(&self, hay: &[u8]) -> Vec<SecretMatch> {
@@ -54,7 +67,7 @@ impl DetectorSet {
         if self.detectors.is_empty() {
             return windows;
         }
-        for hit in self.keywords.find_overlapping_iter(hay) {
+        for hit in self.keywords.find_iter(hay) {
             for &det in &self.keyword_detectors[hit.pattern().as_usize()] {
                 let d = &self.detectors[det];
                 let start = snap_back(hay, hit.start().saturating_sub(LOOK_BACK));
@@ -140,19 +153,11 @@ fn snap_forward(hay: &[u8], pos: usize) -> usize {
     }
 }
 
-/// Keep one match per secret span: a specific detector wins over a generic one that overlaps
-/// it, and of two detectors on the same span the more confident (then the first) wins.
+/// Keep one match per secret span. A specific detector wins over a generic one that overlaps it;
+/// of two detectors on the same span, a verified checksum wins, then a provider's own detector
+/// over a file-format one (`.netrc`, `.npmrc`…), then the more confident, then the first.
 fn resolve_overlaps(set: &DetectorSet, mut found: Vec<SecretMatch>) -> Vec<SecretMatch> {
-    let rank = |m: &SecretMatch| {
-        let d = &set.detectors[m.detector];
-        let conf = match d.confidence.as_str() {
-            "high" => 0,
-            "medium" => 1,
-            _ => 2,
-        };
-        (d.generic, conf, m.detector)
-    };
-    found.sort_by(|a, b| rank(a).cmp(&rank(b)));
+    found.sort_by_key(|m| set.rank(m.detector, m.checksum_valid));
     let mut kept: Vec<SecretMatch> = Vec::with_capacity(found.len());
     for m in found {
         let generic = set.detectors[m.detector].generic;

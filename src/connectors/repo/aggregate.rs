@@ -1,6 +1,7 @@
 //! From hits to inventory: every distinct secret (by SHA-256) becomes one credential with all the
 //! places it was seen, held by one identity `repo:<hash prefix>`.
 
+use super::codeowners::CodeOwners;
 use super::file_scan::{FileHit, HitOrigin};
 use crate::detectors::DetectorSet;
 use crate::inventory::{Credential, FoundSecret, Identity, Location, Owner, OwnerSource, redact};
@@ -9,7 +10,12 @@ use std::collections::BTreeMap;
 /// Lines apart within which two parts of one credential (a key id and its secret) are paired.
 const PAIR_DISTANCE: usize = 5;
 
-pub fn identities(hits: &[FileHit], detectors: &DetectorSet, reveal: bool) -> Vec<Identity> {
+pub fn identities(
+    hits: &[FileHit],
+    detectors: &DetectorSet,
+    reveal: bool,
+    owners: Option<&CodeOwners>,
+) -> Vec<Identity> {
     let pairs = pairs(hits, detectors);
     let mut by_secret: BTreeMap<&str, Vec<&FileHit>> = BTreeMap::new();
     for h in hits {
@@ -20,6 +26,9 @@ pub fn identities(hits: &[FileHit], detectors: &DetectorSet, reveal: bool) -> Ve
         .map(|mut group| {
             group.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
             let mut id = identity(&group, detectors, reveal);
+            if let Some(co) = owners {
+                attach_codeowners(&mut id, co);
+            }
             if let Some(partners) = pairs.get(group[0].sha256.as_str()) {
                 let list: Vec<String> = partners.iter().map(|p| identity_id(p)).collect();
                 if let Some(found) = id.credentials[0].found.as_mut() {
@@ -78,10 +87,7 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
     // The most confident detector among the hits names the secret.
     let first = group
         .iter()
-        .min_by_key(|h| {
-            let d = &detectors.detectors[h.detector];
-            (d.generic, confidence_rank(&d.confidence), h.detector)
-        })
+        .min_by_key(|h| detectors.rank(h.detector, h.checksum_valid))
         .expect("groups are never empty");
     let d = &detectors.detectors[first.detector];
     let mut attributes = first.attributes.clone();
@@ -113,6 +119,11 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         source: OwnerSource::CommitAuthor,
         detail: Some(format!("introduced in commit {}", o.commit)),
     });
+    let mut identity_attributes = BTreeMap::new();
+    if let Some(o) = earliest {
+        identity_attributes.insert("introduced_by".to_string(), serde_json::json!(o.author));
+        identity_attributes.insert("introduced_in".to_string(), serde_json::json!(o.commit));
+    }
     Identity {
         id: identity_id(&first.sha256),
         kind: decoded
@@ -150,14 +161,35 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
                 first_seen_at: earliest.and_then(|o| o.date),
             }),
         }],
-        attributes: Default::default(),
+        attributes: identity_attributes,
     }
 }
 
-fn confidence_rank(c: &str) -> u8 {
-    match c {
-        "high" => 0,
-        "medium" => 1,
-        _ => 2,
+/// CODEOWNERS of the secret's first location becomes the owner (a team answers for the path);
+/// the owners of every location are kept as evidence.
+fn attach_codeowners(id: &mut Identity, co: &CodeOwners) {
+    let Some(found) = id.credentials.first().and_then(|c| c.found.as_ref()) else {
+        return;
+    };
+    let mut all: Vec<String> = Vec::new();
+    let mut first = None;
+    for l in &found.locations {
+        if let Some(o) = co.owners_of(&l.path) {
+            all.extend(o.owners.iter().cloned());
+            first.get_or_insert(o);
+        }
     }
+    all.sort();
+    all.dedup();
+    if let Some(o) = first
+        && !o.owners.is_empty()
+    {
+        id.owner = Some(Owner {
+            name: o.owners.join(" "),
+            source: OwnerSource::Codeowners,
+            detail: Some(o.detail),
+        });
+    }
+    id.attributes
+        .insert("codeowners".into(), serde_json::json!(all));
 }

@@ -4,6 +4,7 @@
 
 mod aggregate;
 mod allow;
+mod codeowners;
 mod file_scan;
 mod git;
 mod tally;
@@ -97,7 +98,9 @@ impl Connector for RepoScanner {
             }
             RepoMode::Staged => self.scan_git(git::Blobs::Staged, progress)?,
         };
-        let identities = aggregate::identities(&hits, &self.detectors, self.options.reveal);
+        let owners = self.codeowners();
+        let identities =
+            aggregate::identities(&hits, &self.detectors, self.options.reveal, owners.as_ref());
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));
         let status = if stats.files_failed > 0 {
             SourceStatus::Partial
@@ -118,6 +121,19 @@ impl Connector for RepoScanner {
 }
 
 impl RepoScanner {
+    /// CODEOWNERS from the work tree, else (bare repositories) from HEAD's tree.
+    fn codeowners(&self) -> Option<codeowners::CodeOwners> {
+        let dir = if self.root.is_dir() {
+            self.root.as_path()
+        } else {
+            self.root.parent()?
+        };
+        codeowners::CodeOwners::from_dir(dir).or_else(|| match self.mode {
+            RepoMode::Files => None,
+            _ => git::codeowners_at_head(&git::open(&self.root).ok()?),
+        })
+    }
+
     fn scan_git(
         &self,
         what: git::Blobs,

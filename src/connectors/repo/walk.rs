@@ -17,6 +17,35 @@ pub struct Walked {
     pub notes: Vec<Note>,
 }
 
+/// Paths per message from a walker thread to the scanners.
+const BATCH: usize = 128;
+
+/// A walker thread's outgoing batch; what is left is sent when the thread's visitor is dropped.
+struct Batch {
+    items: Vec<WalkItem>,
+    tx: std::sync::mpsc::SyncSender<Vec<WalkItem>>,
+}
+
+impl Batch {
+    /// Queue an item; false when the scanners are gone.
+    fn push(&mut self, item: WalkItem) -> bool {
+        self.items.push(item);
+        if self.items.len() < BATCH {
+            return true;
+        }
+        let full = std::mem::replace(&mut self.items, Vec::with_capacity(BATCH));
+        self.tx.send(full).is_ok()
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if !self.items.is_empty() {
+            let _ = self.tx.send(std::mem::take(&mut self.items));
+        }
+    }
+}
+
 enum WalkItem {
     File(PathBuf),
     Error(String, String),
@@ -29,13 +58,17 @@ pub fn scan_tree(
     progress: &Progress,
 ) -> Walked {
     let tally = Tally::default();
-    // Bounded, so a fast walk cannot run far ahead of the scanners and hold every path.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<WalkItem>(4096);
+    // Bounded, so a fast walk cannot run far ahead of the scanners and hold every path; paths
+    // travel in batches so the channel's wake-ups do not cost more than small files do.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<WalkItem>>(64);
     let walker = build_walker(root, opts);
     let root_owned = root.to_path_buf();
     let walk_thread = std::thread::spawn(move || {
         walker.run(|| {
-            let tx = tx.clone();
+            let mut batch = Batch {
+                items: Vec::with_capacity(BATCH),
+                tx: tx.clone(),
+            };
             let root = root_owned.clone();
             Box::new(move |entry| {
                 let item = match entry {
@@ -48,16 +81,18 @@ pub fn scan_tree(
                         WalkItem::Error(s, m)
                     }
                 };
-                if tx.send(item).is_err() {
-                    return ignore::WalkState::Quit;
+                if batch.push(item) {
+                    ignore::WalkState::Continue
+                } else {
+                    ignore::WalkState::Quit
                 }
-                ignore::WalkState::Continue
             })
         });
     });
 
     let hits: Vec<FileHit> = rx
         .into_iter()
+        .flatten()
         .par_bridge()
         .flat_map_iter(|item| match item {
             WalkItem::File(path) => {

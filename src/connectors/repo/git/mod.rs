@@ -165,6 +165,17 @@ fn scan_blob(
     hits
 }
 
+/// CODEOWNERS as committed at HEAD (for bare repositories and mirrors, which have no work tree).
+pub fn codeowners_at_head(repo: &gix::Repository) -> Option<super::codeowners::CodeOwners> {
+    let tree = repo.head_commit().ok()?.tree().ok()?;
+    super::codeowners::LOCATIONS.iter().find_map(|rel| {
+        let entry = tree.lookup_entry_by_path(rel).ok()??;
+        let blob = entry.object().ok()?;
+        let text = String::from_utf8_lossy(&blob.data).into_owned();
+        Some(super::codeowners::CodeOwners::parse(rel, &text))
+    })
+}
+
 fn is_lfs_pointer(data: &[u8]) -> bool {
     data.starts_with(b"version https://git-lfs.github.com/spec/")
 }
