@@ -55,17 +55,22 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     let mode = repo_mode(args);
     let detectors = Arc::new(loaded.detectors);
     let progress = Progress::new(global.quiet);
-    let connectors: Vec<Box<dyn Connector>> = args
+    let scanners: Vec<RepoScanner> = args
         .paths
         .iter()
-        .map(|p| {
-            Box::new(RepoScanner {
-                root: p.clone(),
-                mode: mode.clone(),
-                options: options.clone(),
-                detectors: detectors.clone(),
-            }) as Box<dyn Connector>
+        .map(|p| RepoScanner {
+            root: p.clone(),
+            mode: mode.clone(),
+            options: options.clone(),
+            detectors: detectors.clone(),
         })
+        .collect();
+    for c in &scanners {
+        c.preflight()?;
+    }
+    let connectors: Vec<Box<dyn Connector>> = scanners
+        .into_iter()
+        .map(|s| Box::new(s) as Box<dyn Connector>)
         .collect();
     let collected = connectors
         .iter()

@@ -43,11 +43,20 @@ impl DetectorSet {
     pub fn find(&self, hay: &[u8]) -> Vec<SecretMatch> {
         let windows = self.candidate_windows(hay);
         let mut found = Vec::new();
+        let mut vetoed = Vec::new();
         for (det, ranges) in windows.into_iter().enumerate() {
             for r in ranges {
-                self.match_window(det, hay, r, &mut found);
+                self.match_window(det, hay, r, &mut found, &mut vetoed);
             }
         }
+        // A value a specific detector recognised but rejected (a token whose checksum fails) is
+        // not a secret, so a generic assignment rule must not report it either.
+        found.retain(|m| {
+            !self.detectors[m.detector].generic
+                || !vetoed
+                    .iter()
+                    .any(|v: &Range<usize>| v.start < m.secret.end && m.secret.start < v.end)
+        });
         resolve_overlaps(self, found)
     }
 
@@ -56,7 +65,7 @@ impl DetectorSet {
         let mut found = Vec::new();
         let windows = self.candidate_windows(hay).swap_remove(det);
         for r in windows {
-            self.match_window(det, hay, r, &mut found);
+            self.match_window(det, hay, r, &mut found, &mut Vec::new());
         }
         found
     }
@@ -88,6 +97,7 @@ impl DetectorSet {
         hay: &[u8],
         window: Range<usize>,
         out: &mut Vec<SecretMatch>,
+        vetoed: &mut Vec<Range<usize>>,
     ) {
         let d = &self.detectors[det];
         let text = &hay[window.clone()];
@@ -105,7 +115,10 @@ impl DetectorSet {
                 continue;
             }
             let checksum_valid = match d.checksum {
-                Some(c) if !c.verify(value) => continue,
+                Some(c) if !c.verify(value) => {
+                    vetoed.push(window.start + secret.start()..window.start + secret.end());
+                    continue;
+                }
                 Some(_) => true,
                 None => false,
             };

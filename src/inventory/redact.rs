@@ -24,7 +24,7 @@ pub fn redact(secret: &str) -> String {
         .rposition(|c| *c == '_' || *c == '-')
         .map(|i| i + 1)
         .unwrap_or(0);
-    let keep = vendor_prefix.max(4).min(8).min(quarter);
+    let keep = vendor_prefix.clamp(4, 8).min(quarter);
     let shown: String = chars[..keep].iter().collect::<String>();
     format!("{}…[{} chars]", sanitize_line(&shown, 16), chars.len())
 }

@@ -121,6 +121,17 @@ impl Connector for RepoScanner {
 }
 
 impl RepoScanner {
+    /// Check, before anything is scanned, what would make the whole scan meaningless: a history
+    /// scan of something that is not a repository, or a range naming unknown revisions. These are
+    /// usage errors (exit 2), not partial results.
+    pub fn preflight(&self) -> Result<()> {
+        match &self.mode {
+            RepoMode::Files => Ok(()),
+            RepoMode::Staged => git::open(&self.root).map(|_| ()),
+            RepoMode::History(scope) => git::check_scope(&git::open(&self.root)?, scope),
+        }
+    }
+
     /// CODEOWNERS from the work tree, else (bare repositories) from HEAD's tree.
     fn codeowners(&self) -> Option<codeowners::CodeOwners> {
         let dir = if self.root.is_dir() {

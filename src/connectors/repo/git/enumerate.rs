@@ -178,7 +178,7 @@ fn ref_tips(repo: &gix::Repository, notes: &mut Vec<String>) -> Result<Vec<Objec
     Ok(tips)
 }
 
-fn resolve_commit(repo: &gix::Repository, spec: &str) -> Result<ObjectId> {
+pub(super) fn resolve_commit(repo: &gix::Repository, spec: &str) -> Result<ObjectId> {
     let id = repo
         .rev_parse_single(spec)
         .with_context(|| format!("`{spec}` is not a revision of this repository"))?;

@@ -38,6 +38,18 @@ pub fn open(path: &Path) -> Result<gix::Repository> {
     })
 }
 
+/// Resolve a range's revisions without walking anything.
+pub fn check_scope(repo: &gix::Repository, scope: &Scope) -> Result<()> {
+    match scope {
+        Scope::All => Ok(()),
+        Scope::Range { base, head } => {
+            enumerate::resolve_commit(repo, base)?;
+            enumerate::resolve_commit(repo, head)?;
+            Ok(())
+        }
+    }
+}
+
 /// Blobs of a scope: history (all refs or a range), or what is staged.
 pub enum Blobs {
     History(Scope),
