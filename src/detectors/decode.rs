@@ -14,6 +14,7 @@ pub enum Decoder {
     AwsAccessKeyId,
     Jwt,
     GithubToken,
+    BasicAuth,
 }
 
 impl FromStr for Decoder {
@@ -23,8 +24,9 @@ impl FromStr for Decoder {
             "aws_access_key_id" => Ok(Decoder::AwsAccessKeyId),
             "jwt" => Ok(Decoder::Jwt),
             "github_token" => Ok(Decoder::GithubToken),
+            "basic_auth" => Ok(Decoder::BasicAuth),
             other => Err(format!(
-                "unknown decoder `{other}` (known: aws_access_key_id, jwt, github_token)"
+                "unknown decoder `{other}` (known: aws_access_key_id, jwt, github_token, basic_auth)"
             )),
         }
     }
@@ -47,6 +49,7 @@ impl Decoder {
             Decoder::AwsAccessKeyId => Some(aws_access_key_id(secret)),
             Decoder::Jwt => jwt(secret),
             Decoder::GithubToken => Some(github_token(secret)),
+            Decoder::BasicAuth => basic_auth(secret),
         }
     }
 }
@@ -156,6 +159,22 @@ fn kubernetes_service_account(claims: &serde_json::Value) -> Option<(String, Str
     Some((ns.into(), sa.into()))
 }
 
+/// `Authorization: Basic` carries base64 of `user:password`; anything else is not a credential.
+/// The user name is kept as evidence; the password is the secret and is never stored decoded.
+fn basic_auth(value: &str) -> Option<Decoded> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(value.trim_end_matches('=').to_owned() + &"=".repeat((4 - value.trim_end_matches('=').len() % 4) % 4))
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (user, password) = text.split_once(':')?;
+    if password.len() < 4 || text.chars().any(|c| c.is_control()) || crate::detectors::is_placeholder(password.as_bytes()) {
+        return None;
+    }
+    let mut d = Decoded::default();
+    d.attributes.insert("user".into(), user.to_string());
+    Some(d)
+}
+
 fn github_token(token: &str) -> Decoded {
     let kind = [
         ("github_pat_", "fine_grained_personal_access_token"),
@@ -201,6 +220,13 @@ mod tests {
         assert_eq!(d.attributes["k8s_namespace"], "ci");
         assert_eq!(d.attributes["k8s_service_account"], "deployer");
         assert!(d.expires_at.is_some());
+    }
+
+    #[test]
+    fn basic_auth_needs_user_and_password() {
+        let d = Decoder::BasicAuth.decode("c3ZjOmhKOGsyUXp4").unwrap(); // svc:hJ8k2Qzx
+        assert_eq!(d.attributes["user"], "svc");
+        assert!(Decoder::BasicAuth.decode("bm9jb2xvbmhlcmU=").is_none()); // nocolonhere
     }
 
     #[test]
