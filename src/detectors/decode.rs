@@ -163,11 +163,17 @@ fn kubernetes_service_account(claims: &serde_json::Value) -> Option<(String, Str
 /// The user name is kept as evidence; the password is the secret and is never stored decoded.
 fn basic_auth(value: &str) -> Option<Decoded> {
     let raw = base64::engine::general_purpose::STANDARD
-        .decode(value.trim_end_matches('=').to_owned() + &"=".repeat((4 - value.trim_end_matches('=').len() % 4) % 4))
+        .decode(
+            value.trim_end_matches('=').to_owned()
+                + &"=".repeat((4 - value.trim_end_matches('=').len() % 4) % 4),
+        )
         .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (user, password) = text.split_once(':')?;
-    if password.len() < 4 || text.chars().any(|c| c.is_control()) || crate::detectors::is_placeholder(password.as_bytes()) {
+    if password.len() < 4
+        || text.chars().any(|c| c.is_control())
+        || crate::detectors::is_placeholder(password.as_bytes())
+    {
         return None;
     }
     let mut d = Decoded::default();
