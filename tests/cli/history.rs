@@ -241,20 +241,34 @@ fn codeowners_owns_the_found_secret() {
 fn a_missing_object_is_a_note_and_the_rest_is_still_reported() {
     let dir = repo();
     commit_file(dir.path(), "good.env", &format!("T={}\n", t(11)), "good");
-    commit_file(dir.path(), "lost.txt", "this blob will go missing\n", "lost");
+    commit_file(
+        dir.path(),
+        "lost.txt",
+        "this blob will go missing\n",
+        "lost",
+    );
     let out = Command::new("git")
         .current_dir(dir.path())
         .args(["rev-parse", "HEAD:lost.txt"])
         .output()
         .unwrap();
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    std::fs::remove_file(dir.path().join(".git/objects").join(&id[..2]).join(&id[2..])).unwrap();
+    std::fs::remove_file(
+        dir.path()
+            .join(".git/objects")
+            .join(&id[..2])
+            .join(&id[2..]),
+    )
+    .unwrap();
     let r = scan_json(dir.path(), &["--history", "--fail-on", "none"]);
     assert_eq!(r.code, 3, "partial: {}", r.stderr);
     let j = r.json();
     assert_eq!(j["sources"][0]["status"], "partial");
     assert_eq!(j["sources"][0]["stats"]["files_failed"], 1);
     let notes = j["sources"][0]["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n["subject"] == "lost.txt"), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n["subject"] == "lost.txt"),
+        "{notes:?}"
+    );
     assert_eq!(found(&j).len(), 1, "the good blob is still scanned");
 }
