@@ -19,6 +19,8 @@ pub struct Config {
     pub allow: AllowSection,
     #[serde(default)]
     pub rules: RulesSection,
+    #[serde(default)]
+    pub owners: OwnersSection,
     /// Thresholds rules read as `config.<name>` (e.g. `stale_days`).
     #[serde(default)]
     pub thresholds: BTreeMap<String, toml::Value>,
@@ -55,6 +57,34 @@ pub struct RulesSection {
     /// Extra rule folders, relative to the config file.
     #[serde(default)]
     pub dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnersSection {
+    /// Tag, label or annotation keys that name an identity's owner, most trusted first.
+    #[serde(default = "default_owner_keys")]
+    pub keys: Vec<String>,
+}
+
+impl Default for OwnersSection {
+    fn default() -> Self {
+        OwnersSection {
+            keys: default_owner_keys(),
+        }
+    }
+}
+
+fn default_owner_keys() -> Vec<String> {
+    [
+        "owner",
+        "team",
+        "app.kubernetes.io/owner",
+        "app.kubernetes.io/managed-by",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 /// Defaults for every threshold the shipped rules read.

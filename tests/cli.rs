@@ -13,6 +13,8 @@ mod config;
 mod detectors;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/kubernetes.rs"]
+mod kubernetes;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
 #[path = "cli/output.rs"]

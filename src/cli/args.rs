@@ -56,6 +56,21 @@ pub struct ScanArgs {
 pub enum ScanSource {
     /// Hardcoded credentials in files and folders.
     Repo(RepoArgs),
+    /// Service accounts, their RBAC, tokens and workloads, from manifests or kubectl dumps.
+    Kubernetes(KubernetesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KubernetesArgs {
+    /// A manifest file or folder: multi-document YAML (Helm, kustomize output) or
+    /// `kubectl get … -o json|yaml` dumps. (Live scans of a cluster are not available yet.)
+    #[arg(long, value_name = "PATH", required = true)]
+    pub from: PathBuf,
+    /// Cluster name used in identity ids (`k8s:<cluster>/<namespace>/<sa>`).
+    #[arg(long, default_value = "offline")]
+    pub cluster: String,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
 }
 
 #[derive(Debug, Args)]

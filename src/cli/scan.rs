@@ -1,9 +1,10 @@
 //! `nhiscan scan <source>`: collect from each target, judge with the posture rules, apply the
 //! baseline, render, write, and map the result to an exit code.
 
-use super::args::{CommonScanArgs, GlobalArgs, RepoArgs, ScanArgs, ScanSource};
+use super::args::{CommonScanArgs, GlobalArgs, KubernetesArgs, RepoArgs, ScanArgs, ScanSource};
 use super::setup::{self, rule_docs};
 use crate::baseline::Baseline;
+use crate::connectors::kubernetes::KubernetesOffline;
 use crate::connectors::repo::{AllowList, HistoryScope, RepoMode, RepoOptions, RepoScanner};
 use crate::connectors::{Collected, Connector};
 use crate::exit::Outcome;
@@ -21,7 +22,32 @@ use std::sync::Arc;
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     match &args.source {
         ScanSource::Repo(repo) => run_repo(global, repo),
+        ScanSource::Kubernetes(k) => run_kubernetes(global, k),
     }
+}
+
+fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome> {
+    let started = Utc::now();
+    if !args.from.exists() {
+        bail!(
+            "{}: no such file or folder (give --from manifests or kubectl dumps)",
+            args.from.display()
+        );
+    }
+    let loaded = setup::load(global, None)?;
+    let connector = KubernetesOffline {
+        from: args.from.clone(),
+        cluster: args.cluster.clone(),
+        owner_keys: loaded.config.owners.keys.clone(),
+    };
+    run_connectors(
+        global,
+        &args.common,
+        &loaded.engine,
+        &loaded.eval,
+        vec![Box::new(connector)],
+        started,
+    )
 }
 
 fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
@@ -35,13 +61,6 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
         }
     }
     let loaded = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
-    let fail_on = parse_fail_on(&args.common.fail_on)?;
-    let baseline = args
-        .common
-        .baseline
-        .as_deref()
-        .map(Baseline::read)
-        .transpose()?;
     let cfg = &loaded.config;
     let options = RepoOptions {
         max_file_size: args
@@ -54,7 +73,6 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     };
     let mode = repo_mode(args);
     let detectors = Arc::new(loaded.detectors);
-    let progress = Progress::new(global.quiet);
     let scanners: Vec<RepoScanner> = args
         .paths
         .iter()
@@ -68,23 +86,41 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     for c in &scanners {
         c.preflight()?;
     }
-    let connectors: Vec<Box<dyn Connector>> = scanners
+    let connectors = scanners
         .into_iter()
         .map(|s| Box::new(s) as Box<dyn Connector>)
         .collect();
+    run_connectors(
+        global,
+        &args.common,
+        &loaded.engine,
+        &loaded.eval,
+        connectors,
+        started,
+    )
+}
+
+/// Everything after the connectors are built is the same for every source: collect from each
+/// (a failing one becomes a failed source, not the end of the run), judge, apply the baseline,
+/// render, write, and map to an exit code.
+fn run_connectors(
+    global: &GlobalArgs,
+    common: &CommonScanArgs,
+    engine: &crate::rules::PostureEngine,
+    eval: &crate::rules::EvalContext,
+    connectors: Vec<Box<dyn Connector>>,
+    started: chrono::DateTime<Utc>,
+) -> Result<Outcome> {
+    let fail_on = parse_fail_on(&common.fail_on)?;
+    let baseline = common.baseline.as_deref().map(Baseline::read).transpose()?;
+    let progress = Progress::new(global.quiet);
     let collected = connectors
         .iter()
         .map(|c| collect_one(c.as_ref(), &progress))
         .collect();
     progress.finish();
-    let report = judge(
-        started,
-        collected,
-        &loaded.engine,
-        &loaded.eval,
-        baseline.as_ref(),
-    );
-    emit(&report, &args.common, &rule_docs(&loaded.engine))?;
+    let report = judge(started, collected, engine, eval, baseline.as_ref());
+    emit(&report, common, &rule_docs(engine))?;
     Ok(outcome(&report, fail_on))
 }
 

@@ -129,7 +129,7 @@ impl PostureEngine {
         let mut c = Context::with_env(self.env.clone());
         c.add_variable(
             "identity",
-            cel::to_value(identity).context("identity to CEL")?,
+            cel::to_value(cel_identity(identity)?).context("identity to CEL")?,
         )
         .context("binding identity")?;
         c.add_variable(
@@ -155,6 +155,30 @@ impl PostureEngine {
         .context("declaring days_since")?;
         Ok(c)
     }
+}
+
+/// The identity as rules see it: collections a report omits when empty are always present, so a
+/// rule can write `identity.permissions.flags.exists(…)` without guarding every level with has().
+fn cel_identity(identity: &Identity) -> Result<serde_json::Value> {
+    let mut v = serde_json::to_value(identity).context("identity to JSON")?;
+    let obj = v.as_object_mut().context("identity is an object")?;
+    obj.entry("labels").or_insert_with(|| serde_json::json!({}));
+    obj.entry("attributes")
+        .or_insert_with(|| serde_json::json!({}));
+    obj.entry("credentials")
+        .or_insert_with(|| serde_json::json!([]));
+    let perms = obj
+        .entry("permissions")
+        .or_insert_with(|| serde_json::json!({}))
+        .as_object_mut()
+        .context("permissions is an object")?;
+    perms
+        .entry("actions")
+        .or_insert_with(|| serde_json::json!([]));
+    perms
+        .entry("flags")
+        .or_insert_with(|| serde_json::json!([]));
+    Ok(v)
 }
 
 fn note(subject: &str, message: String) -> Note {

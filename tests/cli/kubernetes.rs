@@ -1,0 +1,135 @@
+//! Kubernetes offline mode: manifests and kubectl dumps to service accounts with effective RBAC.
+
+use crate::common::*;
+use serde_json::Value;
+
+fn scan() -> (i32, Value) {
+    let r = run(&[
+        "scan",
+        "kubernetes",
+        "--from",
+        "fixtures/kubernetes",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+        "--cluster",
+        "prod",
+    ]);
+    (r.code, r.json())
+}
+
+fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
+    j["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn rules_for(j: &Value, id: &str) -> Vec<String> {
+    let mut v: Vec<String> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["identity_id"] == id)
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn effective_rbac_through_bindings_groups_and_aggregation() {
+    let (code, j) = scan();
+    assert_eq!(
+        code, 3,
+        "one invalid document and one missing role: partial"
+    );
+    let flags = |id: &str| identity(&j, id)["permissions"]["flags"].clone();
+    // Aggregated ClusterRole: secrets read and binding creation reach the operator.
+    let op = flags("k8s:prod/platform/operator");
+    for f in ["secrets_read_cluster", "escalate_bind"] {
+        assert!(op.as_array().unwrap().iter().any(|x| x == f), "{f} in {op}");
+    }
+    assert!(!op.as_array().unwrap().iter().any(|x| x == "cluster_admin"));
+    let ci = flags("k8s:prod/ci/deployer");
+    assert!(ci.as_array().unwrap().iter().any(|x| x == "cluster_admin"));
+    // system:authenticated reaches every service account, including undeclared `default`.
+    let d = flags("k8s:prod/legacy/default");
+    assert!(
+        d.as_array().unwrap().iter().any(|x| x == "pods_exec"),
+        "{d}"
+    );
+}
+
+#[test]
+fn identity_facts_owner_workloads_cloud_link_and_legacy_token() {
+    let (_, j) = scan();
+    let op = identity(&j, "k8s:prod/platform/operator");
+    assert_eq!(op["owner"]["name"], "team-platform");
+    assert_eq!(op["owner"]["source"], "label");
+    assert_eq!(op["attributes"]["workloads"][0], "Deployment/operator");
+    assert_eq!(
+        op["attributes"]["cloud_identity"],
+        "arn:aws:iam::123456789012:role/operator"
+    );
+    let ci = identity(&j, "k8s:prod/ci/deployer");
+    let token = &ci["credentials"][0];
+    assert_eq!(token["kind"], "legacy_service_account_token");
+    assert_eq!(token["last_used_at"], "2024-01-15T00:00:00Z");
+    assert!(
+        !j.to_string().contains("\"data\""),
+        "token values are never read"
+    );
+    // The kubectl List dump is flattened.
+    assert_eq!(
+        identity(&j, "k8s:prod/legacy/default")["attributes"]["workloads"][0],
+        "Pod/batch-1"
+    );
+}
+
+#[test]
+fn posture_findings_and_coverage_notes() {
+    let (_, j) = scan();
+    let ci = rules_for(&j, "k8s:prod/ci/deployer");
+    for r in [
+        "k8s.cluster-admin",
+        "k8s.privileged-legacy-token",
+        "k8s.stale-legacy-token",
+        "k8s.no-owner",
+        "k8s.unused-service-account",
+    ] {
+        assert!(ci.contains(&r.to_string()), "{r} not in {ci:?}");
+    }
+    let op = rules_for(&j, "k8s:prod/platform/operator");
+    assert!(op.contains(&"k8s.secrets-read".to_string()));
+    assert!(!op.contains(&"k8s.no-owner".to_string()));
+    assert!(!op.contains(&"k8s.unused-service-account".to_string()));
+    assert_eq!(
+        rules_for(&j, "k8s:prod/group/system:authenticated")[0],
+        "k8s.broad-group-binding"
+    );
+    let notes = j["sources"][0]["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["subject"] == "fixtures/kubernetes/cluster.yaml#11"),
+        "{notes:?}"
+    );
+    assert!(notes.iter().any(|n| {
+        n["message"]
+            .as_str()
+            .unwrap()
+            .contains("Role does-not-exist")
+    }));
+}
+
+#[test]
+fn missing_input_is_a_usage_error() {
+    let r = run(&["scan", "kubernetes", "--from", "/nonexistent/manifests"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/nonexistent/manifests"));
+}
