@@ -65,7 +65,8 @@ impl PostureEngine {
             .map(|identity| {
                 let mut findings = Vec::new();
                 let mut notes = Vec::new();
-                let cel_ctx = match self.context_for(identity, ctx) {
+                let view = cel_identity(identity);
+                let cel_ctx = match view.and_then(|v| Ok((self.context_for(&v, ctx)?, v))) {
                     Ok(c) => c,
                     Err(e) => {
                         notes.push(note(&identity.id, format!("cannot evaluate rules: {e:#}")));
@@ -73,8 +74,10 @@ impl PostureEngine {
                     }
                 };
                 for rule in self.rules.iter().filter(|r| r.applies_to(&identity.kind)) {
-                    match rule.program.execute(&cel_ctx) {
-                        Ok(Value::Bool(true)) => findings.extend(findings_for(rule, identity)),
+                    match rule.program.execute(&cel_ctx.0) {
+                        Ok(Value::Bool(true)) => {
+                            findings.extend(findings_for(rule, identity, &cel_ctx.1))
+                        }
                         Ok(Value::Bool(false)) => {}
                         Ok(other) => notes.push(note(
                             &identity.id,
@@ -113,7 +116,7 @@ impl PostureEngine {
         identity: &Identity,
         ctx: &EvalContext,
     ) -> Result<bool> {
-        let cel_ctx = self.context_for(identity, ctx)?;
+        let cel_ctx = self.context_for(&cel_identity(identity)?, ctx)?;
         match rule.program.execute(&cel_ctx) {
             Ok(Value::Bool(b)) => Ok(b && rule.applies_to(&identity.kind)),
             Ok(other) => bail!("rule {} returned {other:?}, not a boolean", rule.id),
@@ -121,17 +124,15 @@ impl PostureEngine {
         }
     }
 
+    /// A CEL context over an identity's rule view (see [`cel_identity`]).
     fn context_for(
         &self,
-        identity: &Identity,
+        view: &serde_json::Value,
         ctx: &EvalContext,
     ) -> Result<Context<'static, 'static>> {
         let mut c = Context::with_env(self.env.clone());
-        c.add_variable(
-            "identity",
-            cel::to_value(cel_identity(identity)?).context("identity to CEL")?,
-        )
-        .context("binding identity")?;
+        c.add_variable("identity", cel::to_value(view).context("identity to CEL")?)
+            .context("binding identity")?;
         c.add_variable(
             "config",
             cel::to_value(&ctx.config).context("config to CEL")?,
@@ -191,8 +192,8 @@ fn note(subject: &str, message: String) -> Note {
 
 /// One finding per file for a secret found in code (so a fingerprint is rule + secret + path),
 /// else one finding for the identity.
-fn findings_for(rule: &PostureRule, identity: &Identity) -> Vec<Finding> {
-    let evidence = evidence_for(rule, identity);
+fn findings_for(rule: &PostureRule, identity: &Identity, view: &serde_json::Value) -> Vec<Finding> {
+    let evidence = evidence_for(rule, identity, view);
     let found = identity.credentials.iter().find_map(|c| c.found.as_ref());
     let make = |locations: Vec<Location>, anchor: &str, path: Option<&str>| {
         let where_ = if locations.is_empty() {
@@ -234,14 +235,17 @@ fn findings_for(rule: &PostureRule, identity: &Identity) -> Vec<Finding> {
 
 /// The facts a rule looked at: the identity fields its predicate names, and for a found secret
 /// what was found and how sure the detector is.
-fn evidence_for(rule: &PostureRule, identity: &Identity) -> BTreeMap<String, serde_json::Value> {
+fn evidence_for(
+    rule: &PostureRule,
+    identity: &Identity,
+    view: &serde_json::Value,
+) -> BTreeMap<String, serde_json::Value> {
     let mut ev = BTreeMap::new();
-    let as_json = serde_json::to_value(identity).unwrap_or_default();
     for field in &rule.reads {
         if field == "credentials" {
             continue;
         }
-        if let Some(v) = as_json.get(field) {
+        if let Some(v) = view.get(field) {
             ev.insert(field.clone(), v.clone());
         }
     }

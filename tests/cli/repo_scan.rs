@@ -84,7 +84,11 @@ fn demo_severities_follow_what_the_secret_unlocks() {
     assert_eq!(sev("repo.hardcoded-database-password"), 1);
     assert_eq!(sev("repo.hardcoded-password"), 1);
     assert_eq!(report["summary"]["findings"], 10);
-    assert!(report["notes"].is_null(), "every rule evaluates cleanly: {}", report["notes"]);
+    assert!(
+        report["notes"].is_null(),
+        "every rule evaluates cleanly: {}",
+        report["notes"]
+    );
     assert_eq!(report["summary"]["findings_by_severity"]["critical"], 4);
 }
 

@@ -144,36 +144,43 @@ impl KubernetesOffline {
                 sas.entry((namespace.clone(), name.clone())).or_insert(None);
             }
         }
-        let legacy: Vec<&Object> = objects
-            .iter()
-            .filter(|o| {
-                o.kind == "Secret"
-                    && o.str_at(&["type"]) == Some("kubernetes.io/service-account-token")
-            })
-            .collect();
+        // Indexes, so each service account is resolved without scanning every binding or Secret.
+        let mut by_subject: BTreeMap<&rbac::Subject, Vec<&rbac::Grant>> = BTreeMap::new();
+        for (s, g) in &rbac.grants {
+            by_subject.entry(s).or_default().push(g);
+        }
+        let mut legacy: BTreeMap<SaKey, Vec<&Object>> = BTreeMap::new();
+        for o in objects.iter().filter(|o| {
+            o.kind == "Secret" && o.str_at(&["type"]) == Some("kubernetes.io/service-account-token")
+        }) {
+            if let Some(sa) = o.str_at(&[
+                "metadata",
+                "annotations",
+                "kubernetes.io/service-account.name",
+            ]) {
+                legacy
+                    .entry((ns_of(o), sa.to_string()))
+                    .or_default()
+                    .push(o);
+            }
+        }
         sas.into_iter()
             .map(|((ns, name), obj)| {
-                let grants: Vec<&rbac::Grant> = rbac
-                    .grants
+                let subjects = rbac::subjects_of(&ns, &name);
+                let grants: Vec<&rbac::Grant> = subjects
                     .iter()
-                    .filter(|(s, _)| rbac::covers(s, &ns, &name))
-                    .map(|(_, g)| g)
+                    .filter_map(|s| by_subject.get(s))
+                    .flatten()
+                    .copied()
                     .collect();
                 let used_by = workloads
                     .get(&(ns.clone(), name.clone()))
                     .cloned()
                     .unwrap_or_default();
-                let tokens: Vec<&&Object> = legacy
-                    .iter()
-                    .filter(|s| {
-                        ns_of(s) == ns
-                            && s.str_at(&[
-                                "metadata",
-                                "annotations",
-                                "kubernetes.io/service-account.name",
-                            ]) == Some(name.as_str())
-                    })
-                    .collect();
+                let tokens: Vec<&Object> = legacy
+                    .get(&(ns.clone(), name.clone()))
+                    .cloned()
+                    .unwrap_or_default();
                 self.identity(&ns, &name, obj, &grants, &used_by, &tokens)
             })
             .collect()
@@ -186,7 +193,7 @@ impl KubernetesOffline {
         obj: Option<&Object>,
         grants: &[&rbac::Grant],
         used_by: &[(String, Option<bool>)],
-        tokens: &[&&Object],
+        tokens: &[&Object],
     ) -> Identity {
         let labels = string_map(obj.and_then(|o| o.get(&["metadata", "labels"])));
         let annotations = string_map(obj.and_then(|o| o.get(&["metadata", "annotations"])));

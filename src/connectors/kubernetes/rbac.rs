@@ -191,20 +191,18 @@ fn aggregate(objects: &[Object], cluster_roles: &mut BTreeMap<String, Vec<Rule>>
     }
 }
 
-/// Subjects that cover a service account: itself and the groups every SA belongs to.
-pub fn covers(subject: &Subject, namespace: &str, name: &str) -> bool {
-    match subject {
+/// Every subject a binding may name to reach a service account: itself, and the groups every
+/// service account (or every one of its namespace, or every authenticated caller) belongs to.
+pub fn subjects_of(namespace: &str, name: &str) -> [Subject; 4] {
+    [
         Subject::ServiceAccount {
-            namespace: n,
-            name: s,
-        } => n == namespace && s == name,
-        Subject::Group(g) => {
-            g == "system:serviceaccounts"
-                || g == "system:authenticated"
-                || *g == format!("system:serviceaccounts:{namespace}")
-        }
-        Subject::User(_) => false,
-    }
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        },
+        Subject::Group("system:serviceaccounts".into()),
+        Subject::Group(format!("system:serviceaccounts:{namespace}")),
+        Subject::Group("system:authenticated".into()),
+    ]
 }
 
 fn has(list: &[String], want: &str) -> bool {
