@@ -242,10 +242,11 @@ fn evidence_for(
 ) -> BTreeMap<String, serde_json::Value> {
     let mut ev = BTreeMap::new();
     for field in &rule.reads {
-        if field == "credentials" {
+        if field == "credentials" || field.starts_with("credentials.") {
             continue;
         }
-        if let Some(v) = view.get(field) {
+        let pointer = format!("/{}", field.replace('.', "/"));
+        if let Some(v) = view.pointer(&pointer) {
             ev.insert(field.clone(), v.clone());
         }
     }

@@ -57,8 +57,8 @@ pub struct PostureRule {
     pub examples: Examples,
     /// `file:line` where the rule is defined.
     pub origin: String,
-    /// Top-level identity fields the predicate reads (`identity.last_used_at` → `last_used_at`):
-    /// these become the finding's evidence.
+    /// Identity fields the predicate reads, up to two levels (`identity.last_used_at`,
+    /// `identity.permissions.flags`): these, and only these, become the finding's evidence.
     pub reads: Vec<String>,
     pub(super) program: Program,
 }
@@ -100,7 +100,7 @@ impl PostureRule {
 }
 
 fn identity_fields_read(when: &str) -> Vec<String> {
-    let mut out: Vec<String> = regex::Regex::new(r"\bidentity\.([a-z_]+)")
+    let mut out: Vec<String> = regex::Regex::new(r"\bidentity\.([a-z_]+(?:\.[a-z_]+)?)")
         .expect("static regex")
         .captures_iter(when)
         .map(|c| c[1].to_string())
