@@ -231,15 +231,7 @@ impl KubernetesOffline {
             json!(sa_automount.unwrap_or(true)),
         );
         attributes.insert("token_mounted_by_workloads".into(), json!(mounted));
-        attributes.insert(
-            "bindings".into(),
-            json!(
-                grants
-                    .iter()
-                    .map(|g| g.via.clone())
-                    .collect::<BTreeSet<_>>()
-            ),
-        );
+        attributes.insert("bindings".into(), bindings_of(grants));
         attributes.insert(
             "flag_evidence".into(),
             json!(
@@ -311,15 +303,7 @@ impl KubernetesOffline {
                 }
                 let flags = rbac::flags(&grants);
                 let mut attributes = BTreeMap::new();
-                attributes.insert(
-                    "bindings".into(),
-                    json!(
-                        grants
-                            .iter()
-                            .map(|g| g.via.clone())
-                            .collect::<BTreeSet<_>>()
-                    ),
-                );
+                attributes.insert("bindings".into(), bindings_of(&grants));
                 Some(Identity {
                     id: format!("k8s:{}/group/{g}", self.cluster),
                     kind: "k8s.group".into(),
@@ -339,6 +323,16 @@ impl KubernetesOffline {
             })
             .collect()
     }
+}
+
+/// The distinct bindings (`Binding -> Role`) behind a set of grants: evidence for every finding.
+fn bindings_of(grants: &[&rbac::Grant]) -> Value {
+    json!(
+        grants
+            .iter()
+            .map(|g| g.via.clone())
+            .collect::<BTreeSet<_>>()
+    )
 }
 
 fn ns_of(o: &Object) -> String {
