@@ -161,11 +161,7 @@ fn collect_one(c: &dyn Connector, progress: &Progress) -> Collected {
                     target: c.target(),
                     status: SourceStatus::Failed,
                     stats: ScanStats::default(),
-                    notes: vec![Note {
-                        level: NoteLevel::Error,
-                        subject: c.target(),
-                        message: format!("{e:#}"),
-                    }],
+                    notes: vec![Note::new(NoteLevel::Error, c.target(), format!("{e:#}"))],
                 },
             }
         }

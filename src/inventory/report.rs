@@ -88,6 +88,21 @@ pub struct Note {
     pub message: String,
 }
 
+impl Note {
+    pub fn new(level: NoteLevel, subject: impl Into<String>, message: impl Into<String>) -> Note {
+        Note {
+            level,
+            subject: subject.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The common case: something could not be read or evaluated, and the run went on.
+    pub fn warning(subject: impl Into<String>, message: impl Into<String>) -> Note {
+        Note::new(NoteLevel::Warning, subject, message)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NoteLevel {

@@ -4,7 +4,7 @@
 use super::posture::{PostureFile, PostureRule};
 use super::template::render;
 use super::{RuleFiles, RuleKind};
-use crate::inventory::{Finding, Identity, Location, Note, NoteLevel, finding_fingerprint};
+use crate::inventory::{Finding, Identity, Location, Note, finding_fingerprint};
 use anyhow::{Context as _, Result, bail};
 use cel::{Context, Env, ExecutionError, Value};
 use chrono::{DateTime, Utc};
@@ -69,7 +69,10 @@ impl PostureEngine {
                 let cel_ctx = match view.and_then(|v| Ok((self.context_for(&v, ctx)?, v))) {
                     Ok(c) => c,
                     Err(e) => {
-                        notes.push(note(&identity.id, format!("cannot evaluate rules: {e:#}")));
+                        notes.push(Note::warning(
+                            &identity.id,
+                            format!("cannot evaluate rules: {e:#}"),
+                        ));
                         return (findings, notes);
                     }
                 };
@@ -79,11 +82,11 @@ impl PostureEngine {
                             findings.extend(findings_for(rule, identity, &cel_ctx.1))
                         }
                         Ok(Value::Bool(false)) => {}
-                        Ok(other) => notes.push(note(
+                        Ok(other) => notes.push(Note::warning(
                             &identity.id,
                             format!("rule {} returned {other:?}, not a boolean", rule.id),
                         )),
-                        Err(e) => notes.push(note(
+                        Err(e) => notes.push(Note::warning(
                             &identity.id,
                             format!("rule {} ({}) failed: {e}", rule.id, rule.origin),
                         )),
@@ -180,14 +183,6 @@ fn cel_identity(identity: &Identity) -> Result<serde_json::Value> {
         .entry("flags")
         .or_insert_with(|| serde_json::json!([]));
     Ok(v)
-}
-
-fn note(subject: &str, message: String) -> Note {
-    Note {
-        level: NoteLevel::Warning,
-        subject: subject.to_string(),
-        message,
-    }
 }
 
 /// One finding per file for a secret found in code (so a fingerprint is rule + secret + path),

@@ -79,7 +79,7 @@ impl Connector for KubernetesOffline {
         let objects = objects::load(&self.from, &mut notes);
         let rbac = rbac::resolve(&objects);
         for (binding, role) in &rbac.missing_roles {
-            notes.push(objects::note(
+            notes.push(crate::inventory::Note::warning(
                 binding,
                 format!("refers to {role}, which does not exist"),
             ));

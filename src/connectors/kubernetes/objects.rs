@@ -3,7 +3,7 @@
 //! document is parsed on its own, so one invalid document is named and skipped while the rest of
 //! the file is still read.
 
-use crate::inventory::{Note, NoteLevel};
+use crate::inventory::Note;
 use serde_json::Value;
 use std::path::Path;
 
@@ -53,7 +53,7 @@ pub fn load(path: &Path, notes: &mut Vec<Note>) -> Vec<Object> {
         let text = match std::fs::read_to_string(&f) {
             Ok(t) => t,
             Err(e) => {
-                notes.push(note(&name, format!("cannot read: {e}")));
+                notes.push(Note::warning(&name, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -67,7 +67,10 @@ pub fn load(path: &Path, notes: &mut Vec<Note>) -> Vec<Object> {
             match parsed {
                 Ok(Value::Null) => {}
                 Ok(v) => flatten(v, &origin, &mut out),
-                Err(e) => notes.push(note(&origin, format!("invalid document skipped: {e}"))),
+                Err(e) => notes.push(Note::warning(
+                    &origin,
+                    format!("invalid document skipped: {e}"),
+                )),
             }
         }
     }
@@ -126,12 +129,4 @@ fn flatten(v: Value, origin: &str, out: &mut Vec<Object>) {
         value: v,
         origin: origin.to_string(),
     });
-}
-
-pub fn note(subject: &str, message: String) -> Note {
-    Note {
-        level: NoteLevel::Warning,
-        subject: subject.to_string(),
-        message,
-    }
 }

@@ -236,166 +236,201 @@ pub fn allows(
     scope_ok && has(&r.verbs, verb) && has(&r.groups, group) && resource_ok && name_ok
 }
 
-/// Risk flags of a set of grants, each with the binding that caused it (the evidence).
-pub fn flags(grants: &[&Grant]) -> BTreeMap<&'static str, BTreeSet<String>> {
-    let mut out: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
-    let any =
-        |verbs: &[&str], group: &str, resources: &[&str], name: Option<&str>, ns: Option<&str>| {
-            grants
-                .iter()
-                .filter(|g| {
-                    verbs
-                        .iter()
-                        .any(|v| resources.iter().any(|r| allows(g, v, group, r, name, ns)))
-                })
-                .map(|g| g.via.clone())
-                .collect::<BTreeSet<_>>()
-        };
-    let mut set = |flag: &'static str, vias: BTreeSet<String>| {
-        if !vias.is_empty() {
-            out.entry(flag).or_default().extend(vias);
-        }
-    };
-    let admin: BTreeSet<String> = grants
-        .iter()
-        .filter(|g| {
-            g.namespace.is_none()
-                && g.rule.verbs.iter().any(|v| v == "*")
-                && g.rule.groups.iter().any(|v| v == "*")
-                && g.rule.resources.iter().any(|v| v == "*")
-        })
-        .map(|g| g.via.clone())
-        .collect();
-    set("cluster_admin", admin);
-    set(
-        "wildcard",
-        grants
-            .iter()
-            .filter(|g| {
-                g.rule.verbs.iter().any(|v| v == "*") || g.rule.resources.iter().any(|v| v == "*")
-            })
-            .map(|g| g.via.clone())
-            .collect(),
-    );
-    let read = ["get", "list", "watch"];
-    set(
-        "secrets_read_cluster",
-        any(&read, "", &["secrets"], None, None),
-    );
-    set(
-        "secrets_read_kube_system",
-        any(&read, "", &["secrets"], None, Some("kube-system")),
-    );
-    set(
-        "secrets_read",
-        grants
-            .iter()
-            .filter(|g| {
-                read.iter()
-                    .any(|v| allows(g, v, "", "secrets", None, g.namespace.as_deref()))
-            })
-            .map(|g| g.via.clone())
-            .collect(),
-    );
-    let rbac = "rbac.authorization.k8s.io";
-    let mut esc = BTreeSet::new();
-    for ns in grants
-        .iter()
-        .map(|g| g.namespace.as_deref())
-        .collect::<BTreeSet<_>>()
-    {
-        esc.extend(any(
-            &["escalate", "bind"],
-            rbac,
-            &["roles", "clusterroles"],
-            None,
-            ns,
-        ));
-        esc.extend(any(
-            &["create", "update", "patch"],
-            rbac,
-            &["rolebindings", "clusterrolebindings"],
-            None,
-            ns,
-        ));
+/// Where an action must be allowed for a flag to hold.
+#[derive(Clone, Copy)]
+enum Place {
+    /// In the grant's own scope (its namespace, or anywhere if cluster-wide).
+    Own,
+    /// In this namespace (`None`: cluster-wide).
+    At(Option<&'static str>),
+}
+
+/// One way to earn a flag: any of `verbs` on any of `resources` (optionally one named object).
+struct Check {
+    verbs: &'static [&'static str],
+    group: &'static str,
+    resources: &'static [&'static str],
+    name: Option<&'static str>,
+    place: Place,
+}
+
+const fn own(
+    verbs: &'static [&'static str],
+    group: &'static str,
+    resources: &'static [&'static str],
+) -> Check {
+    Check {
+        verbs,
+        group,
+        resources,
+        name: None,
+        place: Place::Own,
     }
-    set("escalate_bind", esc);
-    let per_scope = |verbs: &[&str], group: &str, resources: &[&str]| {
-        let mut s = BTreeSet::new();
-        for ns in grants
-            .iter()
-            .map(|g| g.namespace.as_deref())
-            .collect::<BTreeSet<_>>()
-        {
-            s.extend(any(verbs, group, resources, None, ns));
-        }
-        s
-    };
-    set(
+}
+
+const fn at(
+    verbs: &'static [&'static str],
+    group: &'static str,
+    resources: &'static [&'static str],
+    name: Option<&'static str>,
+    ns: Option<&'static str>,
+) -> Check {
+    Check {
+        verbs,
+        group,
+        resources,
+        name,
+        place: Place::At(ns),
+    }
+}
+
+const READ: &[&str] = &["get", "list", "watch"];
+const RBAC: &str = "rbac.authorization.k8s.io";
+const KS: Option<&str> = Some("kube-system");
+
+/// Each action-based flag and the checks that earn it (any one suffices).
+const FLAG_CHECKS: &[(&str, &[Check])] = &[
+    (
+        "secrets_read_cluster",
+        &[at(READ, "", &["secrets"], None, None)],
+    ),
+    (
+        "secrets_read_kube_system",
+        &[at(READ, "", &["secrets"], None, KS)],
+    ),
+    ("secrets_read", &[own(READ, "", &["secrets"])]),
+    (
+        "escalate_bind",
+        &[
+            own(&["escalate", "bind"], RBAC, &["roles", "clusterroles"]),
+            own(
+                &["create", "update", "patch"],
+                RBAC,
+                &["rolebindings", "clusterrolebindings"],
+            ),
+        ],
+    ),
+    (
         "impersonate",
-        per_scope(
+        &[own(
             &["impersonate"],
             "",
             &["users", "groups", "serviceaccounts"],
-        ),
-    );
-    set(
+        )],
+    ),
+    (
         "pods_exec",
-        per_scope(&["create"], "", &["pods/exec", "pods/attach"]),
-    );
-    let mut eph = per_scope(&["patch", "update"], "", &["pods/ephemeralcontainers"]);
-    out.entry("pods_exec").or_default().append(&mut eph);
-    out.retain(|_, v| !v.is_empty());
-    let mut set = |flag: &'static str, vias: BTreeSet<String>| {
-        if !vias.is_empty() {
-            out.entry(flag).or_default().extend(vias);
-        }
-    };
-    set(
+        &[
+            own(&["create"], "", &["pods/exec", "pods/attach"]),
+            own(&["patch", "update"], "", &["pods/ephemeralcontainers"]),
+        ],
+    ),
+    (
         "nodes_proxy",
-        per_scope(&["get", "create"], "", &["nodes/proxy"]),
-    );
-    set(
+        &[own(&["get", "create"], "", &["nodes/proxy"])],
+    ),
+    (
         "token_create",
-        per_scope(&["create"], "", &["serviceaccounts/token"]),
-    );
-    set(
+        &[own(&["create"], "", &["serviceaccounts/token"])],
+    ),
+    (
         "csr_approve",
-        per_scope(
+        &[own(
             &["update", "patch"],
             "certificates.k8s.io",
             &["certificatesigningrequests/approval"],
-        ),
-    );
-    set(
+        )],
+    ),
+    (
         "webhook_write",
-        per_scope(
+        &[own(
             &["create", "update", "patch"],
             "admissionregistration.k8s.io",
             &[
                 "mutatingwebhookconfigurations",
                 "validatingwebhookconfigurations",
             ],
-        ),
-    );
-    set(
+        )],
+    ),
+    (
         "aws_auth_write",
-        any(
+        &[at(
             &["update", "patch"],
             "",
             &["configmaps"],
             Some("aws-auth"),
-            Some("kube-system"),
-        ),
-    );
-    let mut wl = any(&["create"], "", &["pods"], None, Some("kube-system"));
-    wl.extend(any(
-        &["create"],
-        "apps",
-        &["deployments", "daemonsets", "statefulsets"],
-        None,
-        Some("kube-system"),
-    ));
-    set("workload_create_kube_system", wl);
-    out
+            KS,
+        )],
+    ),
+    (
+        "workload_create_kube_system",
+        &[
+            at(&["create"], "", &["pods"], None, KS),
+            at(
+                &["create"],
+                "apps",
+                &["deployments", "daemonsets", "statefulsets"],
+                None,
+                KS,
+            ),
+        ],
+    ),
+];
+
+impl Check {
+    fn holds(&self, g: &Grant) -> bool {
+        let ns = match self.place {
+            Place::Own => g.namespace.as_deref(),
+            Place::At(ns) => ns,
+        };
+        self.verbs.iter().any(|v| {
+            self.resources
+                .iter()
+                .any(|r| allows(g, v, self.group, r, self.name, ns))
+        })
+    }
+}
+
+/// A test of one grant's shape (not of what it allows).
+type GrantTest<'a> = &'a dyn Fn(&Grant) -> bool;
+
+/// Risk flags of a set of grants, each with the bindings that caused it (the evidence).
+pub fn flags(grants: &[&Grant]) -> BTreeMap<&'static str, BTreeSet<String>> {
+    let star = |list: &[String]| list.iter().any(|v| v == "*");
+    let shape_flags: [(&'static str, GrantTest); 2] = [
+        ("cluster_admin", &|g: &Grant| {
+            g.namespace.is_none()
+                && star(&g.rule.verbs)
+                && star(&g.rule.groups)
+                && star(&g.rule.resources)
+        }),
+        ("wildcard", &|g: &Grant| {
+            star(&g.rule.verbs) || star(&g.rule.resources)
+        }),
+    ];
+    let action_flags = FLAG_CHECKS.iter().map(|(flag, checks)| {
+        (
+            *flag,
+            grants
+                .iter()
+                .filter(|g| checks.iter().any(|c| c.holds(g)))
+                .map(|g| g.via.clone())
+                .collect(),
+        )
+    });
+    shape_flags
+        .iter()
+        .map(|(flag, holds)| {
+            (
+                *flag,
+                grants
+                    .iter()
+                    .filter(|g| holds(g))
+                    .map(|g| g.via.clone())
+                    .collect(),
+            )
+        })
+        .chain(action_flags)
+        .filter(|(_, vias): &(&str, BTreeSet<String>)| !vias.is_empty())
+        .collect()
 }

@@ -3,6 +3,7 @@
 
 use super::AllowList;
 use super::allow::INLINE_MARKER;
+use super::tally::Tally;
 use crate::detectors::{Decoded, DetectorSet};
 use crate::inventory::{redact, sanitize_line, secret_sha256};
 use chrono::{DateTime, Utc};
@@ -34,6 +35,28 @@ pub struct FileHit {
     pub checksum_valid: bool,
     /// Set for blobs from git history.
     pub origin: Option<HitOrigin>,
+}
+
+/// Scan one file's or blob's content once it is read: binary content is counted and skipped,
+/// text is counted and matched. Shared by the work-tree walk and the history scan.
+pub fn scan_content(
+    path: &str,
+    data: &[u8],
+    detectors: &DetectorSet,
+    allow: &AllowList,
+    t: &Tally,
+) -> Vec<FileHit> {
+    if super::is_binary(data) {
+        Tally::add(&t.binary, 1);
+        return Vec::new();
+    }
+    Tally::add(&t.files, 1);
+    Tally::add(&t.bytes, data.len() as u64);
+    let (hits, allowed) = scan_bytes(path, data, detectors, allow);
+    if allowed > 0 {
+        tracing::debug!(path, allowed, "secrets allowed inline or by value");
+    }
+    hits
 }
 
 /// Longest snippet kept, in characters.

@@ -27,17 +27,13 @@ impl Tally {
     pub fn note(&self, level: NoteLevel, subject: impl Into<String>, message: impl Into<String>) {
         let mut n = self.notes.lock().unwrap_or_else(|e| e.into_inner());
         if n.len() < MAX_NOTES {
-            n.push(Note {
-                level,
-                subject: subject.into(),
-                message: message.into(),
-            });
+            n.push(Note::new(level, subject, message));
         } else if n.len() == MAX_NOTES {
-            n.push(Note {
-                level: NoteLevel::Info,
-                subject: "(more)".into(),
-                message: "further notes omitted; run with -v to log them all".into(),
-            });
+            n.push(Note::new(
+                NoteLevel::Info,
+                "(more)",
+                "further notes omitted; run with -v to log them all",
+            ));
         }
     }
 
@@ -69,11 +65,11 @@ impl Tally {
         };
         let mut notes = self.notes.into_inner().unwrap_or_default();
         if stats.files_skipped_binary > 0 {
-            notes.push(Note {
-                level: NoteLevel::Info,
-                subject: root.to_string(),
-                message: format!("{} binary files skipped", stats.files_skipped_binary),
-            });
+            notes.push(Note::new(
+                NoteLevel::Info,
+                root,
+                format!("{} binary files skipped", stats.files_skipped_binary),
+            ));
         }
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));
         (stats, notes)

@@ -3,7 +3,7 @@
 //! skipped and counted; unreadable ones become notes and the scan goes on.
 
 use super::RepoOptions;
-use super::file_scan::{FileHit, scan_bytes};
+use super::file_scan::{FileHit, scan_content};
 use super::tally::Tally;
 use crate::detectors::DetectorSet;
 use crate::inventory::{Note, ScanStats};
@@ -156,17 +156,7 @@ fn scan_file(
             return Vec::new();
         }
     };
-    if super::is_binary(&buf) {
-        Tally::add(&t.binary, 1);
-        return Vec::new();
-    }
-    Tally::add(&t.files, 1);
-    Tally::add(&t.bytes, buf.len() as u64);
-    let (hits, allowed) = scan_bytes(&rel, &buf, detectors, &opts.allow);
-    if allowed > 0 {
-        tracing::debug!(path = %rel, allowed, "secrets allowed inline or by value");
-    }
-    hits
+    scan_content(&rel, &buf, detectors, &opts.allow, t)
 }
 
 /// Path relative to the scan root, `/`-separated; a root that is itself a file gives its name.

@@ -230,7 +230,7 @@ pub(super) fn walk_tree(
     }
 }
 
-fn head_blobs(repo: &gix::Repository, notes: &mut Vec<String>) -> HashSet<ObjectId> {
+pub(super) fn head_blobs(repo: &gix::Repository, notes: &mut Vec<String>) -> HashSet<ObjectId> {
     let mut set = HashSet::new();
     let Ok(commit) = repo.head_commit() else {
         return set;

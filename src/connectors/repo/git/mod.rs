@@ -6,7 +6,7 @@ mod enumerate;
 pub use enumerate::Scope;
 
 use super::RepoOptions;
-use super::file_scan::{FileHit, HitOrigin, scan_bytes};
+use super::file_scan::{FileHit, HitOrigin, scan_content};
 use super::tally::Tally;
 use crate::detectors::DetectorSet;
 use crate::inventory::{Note, NoteLevel, ScanStats};
@@ -69,16 +69,14 @@ pub fn scan(
     detectors: &DetectorSet,
     progress: &Progress,
 ) -> Result<Scanned> {
-    let mut notes: Vec<Note> = Vec::new();
+    let tally = Tally::default();
     let (candidates, commits) = match what {
         Blobs::History(scope) => {
             progress.set_message("walking history");
             let e = enumerate::enumerate(&repo, scope)?;
-            notes.extend(
-                e.notes
-                    .into_iter()
-                    .map(|m| note(NoteLevel::Warning, "history", m)),
-            );
+            for m in e.notes {
+                tally.note(NoteLevel::Warning, "history", m);
+            }
             let list = e
                 .blobs
                 .into_iter()
@@ -100,10 +98,6 @@ pub fn scan(
     progress.set_message("scanning blobs");
     let unique_blobs = candidates.len();
     let sync = repo.into_sync();
-    let tally = Tally::default();
-    for n in notes {
-        tally.note(n.level, n.subject, n.message);
-    }
     let hits: Vec<FileHit> = candidates
         .par_iter()
         .map_init(
@@ -160,17 +154,10 @@ fn scan_blob(
             return Vec::new();
         }
     };
-    let data = &obj.data;
-    if super::is_binary(data) {
-        Tally::add(&t.binary, 1);
-        return Vec::new();
-    }
-    if is_lfs_pointer(data) {
+    if is_lfs_pointer(&obj.data) {
         tracing::debug!(path = %cand.path, "git LFS pointer: content lives outside git");
     }
-    Tally::add(&t.files, 1);
-    Tally::add(&t.bytes, data.len() as u64);
-    let (mut hits, _) = scan_bytes(&cand.path, data, detectors, &opts.allow);
+    let mut hits = scan_content(&cand.path, &obj.data, detectors, &opts.allow, t);
     for h in &mut hits {
         h.origin = cand.origin.clone();
     }
@@ -195,22 +182,8 @@ fn is_lfs_pointer(data: &[u8]) -> bool {
 /// Index entries whose blob differs from HEAD's tree: what a commit would add.
 fn staged(repo: &gix::Repository) -> Result<Vec<Candidate>> {
     let index = repo.index_or_empty().context("reading the git index")?;
-    let mut at_head = std::collections::HashSet::new();
-    if let Ok(commit) = repo.head_commit()
-        && let Ok(tree) = commit.tree_id()
-    {
-        let mut notes = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        enumerate::walk_tree(
-            repo,
-            tree.detach(),
-            &mut seen,
-            &mut |id, _| {
-                at_head.insert(id);
-            },
-            &mut notes,
-        );
-    }
+    // What HEAD already has is not new; unreadable trees there only shrink that set.
+    let at_head = enumerate::head_blobs(repo, &mut Vec::new());
     Ok(index
         .entries()
         .iter()
@@ -221,12 +194,4 @@ fn staged(repo: &gix::Repository) -> Result<Vec<Candidate>> {
             origin: None,
         })
         .collect())
-}
-
-fn note(level: NoteLevel, subject: &str, message: String) -> Note {
-    Note {
-        level,
-        subject: subject.to_string(),
-        message,
-    }
 }
