@@ -3,6 +3,8 @@
 
 pub mod kubernetes;
 pub mod repo;
+#[cfg(feature = "live")]
+pub mod runtime;
 
 use crate::inventory::{Identity, SourceRun};
 use crate::progress::Progress;
