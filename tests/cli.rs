@@ -15,6 +15,8 @@ mod detectors;
 mod history;
 #[path = "cli/kubernetes.rs"]
 mod kubernetes;
+#[path = "cli/kubernetes_live.rs"]
+mod kubernetes_live;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
 #[path = "cli/output.rs"]

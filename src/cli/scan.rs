@@ -28,25 +28,49 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
 
 fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome> {
     let started = Utc::now();
-    if !args.from.exists() {
-        bail!(
-            "{}: no such file or folder (give --from manifests or kubectl dumps)",
-            args.from.display()
-        );
-    }
     let loaded = setup::load(global, None)?;
-    let connector = KubernetesOffline {
-        from: args.from.clone(),
-        cluster: args.cluster.clone(),
-        owner_keys: loaded.config.owners.keys.clone(),
+    let owner_keys = loaded.config.owners.keys.clone();
+    let connector: Box<dyn Connector> = match &args.from {
+        Some(from) => {
+            if !from.exists() {
+                bail!(
+                    "{}: no such file or folder (give --from manifests or kubectl dumps)",
+                    from.display()
+                );
+            }
+            Box::new(KubernetesOffline {
+                from: from.clone(),
+                cluster: args.cluster.clone().unwrap_or_else(|| "offline".into()),
+                owner_keys,
+            })
+        }
+        None => live_kubernetes(args, owner_keys)?,
     };
     run_connectors(
         global,
         &args.common,
         &loaded.engine,
         &loaded.eval,
-        vec![Box::new(connector)],
+        vec![connector],
         started,
+    )
+}
+
+#[cfg(feature = "kubernetes")]
+fn live_kubernetes(args: &KubernetesArgs, owner_keys: Vec<String>) -> Result<Box<dyn Connector>> {
+    Ok(Box::new(crate::connectors::kubernetes::KubernetesLive {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: args.namespace.clone(),
+        cluster: args.cluster.clone(),
+        owner_keys,
+    }))
+}
+
+#[cfg(not(feature = "kubernetes"))]
+fn live_kubernetes(_: &KubernetesArgs, _: Vec<String>) -> Result<Box<dyn Connector>> {
+    bail!(
+        "this build has no live Kubernetes support (feature `kubernetes`); scan manifests with --from"
     )
 }
 

@@ -96,7 +96,7 @@ fn documents(text: &str) -> Vec<&str> {
     docs.into_iter().filter(|d| !d.trim().is_empty()).collect()
 }
 
-fn flatten(v: Value, origin: &str, out: &mut Vec<Object>) {
+pub(super) fn flatten(v: Value, origin: &str, out: &mut Vec<Object>) {
     let kind = v
         .get("kind")
         .and_then(Value::as_str)
