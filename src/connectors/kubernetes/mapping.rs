@@ -6,6 +6,7 @@ use super::objects::Object;
 use super::rbac;
 use crate::inventory::{Credential, Identity, Owner, OwnerSource, Permissions};
 use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,7 +115,9 @@ impl Mapper<'_> {
                     .push(o);
             }
         }
-        sas.into_iter()
+        // Each service account is resolved on its own: spread them over all cores.
+        let sas: Vec<_> = sas.into_iter().collect();
+        sas.into_par_iter()
             .map(|((ns, name), obj)| {
                 let subjects = rbac::subjects_of(&ns, &name);
                 let grants: Vec<&rbac::Grant> = subjects

@@ -46,7 +46,9 @@ impl Connector for KubernetesOffline {
             );
         }
         let mut notes = Vec::new();
+        let clock = std::time::Instant::now();
         let objects = objects::load(&self.from, &mut notes);
+        tracing::debug!("{} objects read in {:?}", objects.len(), clock.elapsed());
         let mapper = mapping::Mapper {
             cluster: &self.cluster,
             owner_keys: &self.owner_keys,
@@ -64,7 +66,9 @@ fn inventory(
     mapper: &mapping::Mapper,
     target: String,
 ) -> Collected {
+    let clock = std::time::Instant::now();
     let rbac = rbac::resolve(objects);
+    tracing::debug!("RBAC resolved in {:?}", clock.elapsed());
     for (binding, role) in &rbac.missing_roles {
         notes.push(Note::warning(
             binding,
@@ -72,6 +76,11 @@ fn inventory(
         ));
     }
     let identities = mapper.identities(objects, &rbac);
+    tracing::debug!(
+        "{} identities mapped in {:?}",
+        identities.len(),
+        clock.elapsed()
+    );
     let status = if notes.is_empty() {
         SourceStatus::Complete
     } else {
