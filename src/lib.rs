@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod connectors;
+pub mod correlate;
 pub mod detectors;
 pub mod exit;
 pub mod inventory;

@@ -214,6 +214,7 @@ fn judge(
         report.sources.push(c.run);
     }
     report.identities.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::correlate::join(&mut report.identities);
     let (mut findings, notes) = engine.evaluate(&report.identities, eval);
     if let Some(b) = baseline {
         b.apply(&mut findings);
