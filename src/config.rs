@@ -21,6 +21,9 @@ pub struct Config {
     pub rules: RulesSection,
     #[serde(default)]
     pub owners: OwnersSection,
+    /// What `nhiscan scan --config FILE` (no subcommand) scans: `[[sources]]` tables.
+    #[serde(default)]
+    pub sources: Vec<crate::sources::SourceSpec>,
     /// Thresholds rules read as `config.<name>` (e.g. `stale_days`).
     #[serde(default)]
     pub thresholds: BTreeMap<String, toml::Value>,
@@ -109,6 +112,9 @@ impl Config {
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         cfg.rules.dirs = cfg.rules.dirs.iter().map(|d| base.join(d)).collect();
+        for s in &mut cfg.sources {
+            s.resolve_paths(base);
+        }
         cfg.origin = Some(path.to_path_buf());
         Ok(cfg)
     }

@@ -16,3 +16,4 @@ pub mod output;
 pub mod progress;
 pub mod report;
 pub mod rules;
+pub mod sources;

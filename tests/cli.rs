@@ -13,6 +13,8 @@ mod config;
 mod detectors;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/joined.rs"]
+mod joined;
 #[path = "cli/kubernetes.rs"]
 mod kubernetes;
 #[path = "cli/kubernetes_live.rs"]

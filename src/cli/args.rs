@@ -36,7 +36,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a source and report its identities, credentials and findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Write a sorted baseline from a JSON report, for `scan --baseline`.
     Baseline(BaselineArgs),
     /// List, explain or check rules.
@@ -47,9 +47,16 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Without a source, scans every [[sources]] entry of the config file (--config, or ./nhiscan.toml) into one inventory."
+)]
 pub struct ScanArgs {
     #[command(subcommand)]
-    pub source: ScanSource,
+    pub source: Option<ScanSource>,
+    /// Report options when scanning the config's [[sources]].
+    #[command(flatten)]
+    pub common: CommonScanArgs,
 }
 
 #[derive(Debug, Subcommand)]

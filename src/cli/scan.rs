@@ -4,15 +4,18 @@
 use super::args::{CommonScanArgs, GlobalArgs, KubernetesArgs, RepoArgs, ScanArgs, ScanSource};
 use super::setup::{self, rule_docs};
 use crate::baseline::Baseline;
+use crate::config::Config;
 use crate::connectors::kubernetes::KubernetesOffline;
 use crate::connectors::repo::{AllowList, HistoryScope, RepoMode, RepoOptions, RepoScanner};
 use crate::connectors::{Collected, Connector};
+use crate::detectors::DetectorSet;
 use crate::exit::Outcome;
 use crate::inventory::{
     Note, NoteLevel, Report, ScanStats, Severity, SourceRun, SourceStatus, Summary,
 };
 use crate::progress::Progress;
 use crate::report::{Format, render};
+use crate::sources::SourceSpec;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use std::io::IsTerminal;
@@ -21,16 +24,124 @@ use std::sync::Arc;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     match &args.source {
-        ScanSource::Repo(repo) => run_repo(global, repo),
-        ScanSource::Kubernetes(k) => run_kubernetes(global, k),
+        Some(ScanSource::Repo(repo)) => run_repo(global, repo),
+        Some(ScanSource::Kubernetes(k)) => run_kubernetes(global, k),
+        None => run_sources(global, &args.common),
+    }
+}
+
+/// `scan` without a subcommand: every `[[sources]]` entry of the config, into one inventory, so
+/// the joins see every source at once. Each entry is built exactly as its subcommand would build
+/// it; a source that fails is a failed entry in the report while the others complete (exit 3).
+fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> {
+    let started = Utc::now();
+    let setup::Loaded {
+        config,
+        detectors,
+        engine,
+        eval,
+    } = setup::load(global, None)?;
+    let cfg = &config;
+    let Some(origin) = cfg.origin.as_ref() else {
+        bail!(
+            "no source given and no config found: name a source (`nhiscan scan repo PATH`) or give \
+             --config FILE with [[sources]] tables"
+        );
+    };
+    if cfg.sources.is_empty() {
+        bail!(
+            "{}: no [[sources]] to scan; add one (see README \"Several sources in one run\") or \
+             name a source on the command line",
+            origin.display()
+        );
+    }
+    let detectors = Arc::new(detectors);
+    let mut connectors: Vec<Box<dyn Connector>> = Vec::new();
+    for spec in &cfg.sources {
+        match spec {
+            SourceSpec::Repo(r) => {
+                let args = RepoArgs {
+                    paths: vec![r.path.clone()],
+                    no_ignore: r.no_ignore,
+                    max_file_size: None,
+                    history: r.history,
+                    since: r.since.clone(),
+                    staged: false,
+                    common: common.clone(),
+                };
+                match repo_connectors(&args, cfg, &detectors) {
+                    Ok(c) => connectors.extend(c),
+                    Err(e) => connectors.push(Unusable::boxed("repo", &r.path, e)),
+                }
+            }
+            SourceSpec::Kubernetes(k) => {
+                let args = KubernetesArgs {
+                    from: k.from.clone(),
+                    kubeconfig: k.kubeconfig.clone(),
+                    context: k.context.clone(),
+                    namespace: k.namespace.clone(),
+                    cluster: k.cluster.clone(),
+                    common: common.clone(),
+                };
+                connectors.push(kubernetes_connector(&args, cfg).unwrap_or_else(|e| {
+                    let target = k.from.as_deref().unwrap_or(Path::new("kubeconfig"));
+                    Unusable::boxed("kubernetes", target, e)
+                }));
+            }
+        }
+    }
+    run_connectors(global, common, &engine, &eval, connectors, started)
+}
+
+/// A `[[sources]]` entry that could not even be set up (a missing path, a folder that is not a
+/// repository): reported as a failed source so the other entries still run.
+struct Unusable {
+    source: &'static str,
+    target: String,
+    error: String,
+}
+
+impl Unusable {
+    fn boxed(source: &'static str, target: &Path, error: anyhow::Error) -> Box<dyn Connector> {
+        Box::new(Unusable {
+            source,
+            target: target.display().to_string(),
+            error: format!("{error:#}"),
+        })
+    }
+}
+
+impl Connector for Unusable {
+    fn source(&self) -> &'static str {
+        self.source
+    }
+
+    fn target(&self) -> String {
+        self.target.clone()
+    }
+
+    fn collect(&self, _: &Progress) -> Result<Collected> {
+        bail!("{}", self.error)
     }
 }
 
 fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome> {
     let started = Utc::now();
     let loaded = setup::load(global, None)?;
-    let owner_keys = loaded.config.owners.keys.clone();
-    let connector: Box<dyn Connector> = match &args.from {
+    let connector = kubernetes_connector(args, &loaded.config)?;
+    run_connectors(
+        global,
+        &args.common,
+        &loaded.engine,
+        &loaded.eval,
+        vec![connector],
+        started,
+    )
+}
+
+fn kubernetes_connector(args: &KubernetesArgs, cfg: &Config) -> Result<Box<dyn Connector>> {
+    let owner_keys = cfg.owners.keys.clone();
+    Ok(match &args.from {
         Some(from) => {
             if !from.exists() {
                 bail!(
@@ -45,15 +156,7 @@ fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome>
             })
         }
         None => live_kubernetes(args, owner_keys)?,
-    };
-    run_connectors(
-        global,
-        &args.common,
-        &loaded.engine,
-        &loaded.eval,
-        vec![connector],
-        started,
-    )
+    })
 }
 
 #[cfg(feature = "kubernetes")]
@@ -76,6 +179,23 @@ fn live_kubernetes(_: &KubernetesArgs, _: Vec<String>) -> Result<Box<dyn Connect
 
 fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     let started = Utc::now();
+    let setup::Loaded {
+        config,
+        detectors,
+        engine,
+        eval,
+    } = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
+    let connectors = repo_connectors(args, &config, &Arc::new(detectors))?;
+    run_connectors(global, &args.common, &engine, &eval, connectors, started)
+}
+
+/// One scanner per path, checked before anything runs (a path that is not a repository for
+/// --history fails here, with exit 2).
+fn repo_connectors(
+    args: &RepoArgs,
+    cfg: &Config,
+    detectors: &Arc<DetectorSet>,
+) -> Result<Vec<Box<dyn Connector>>> {
     for p in &args.paths {
         if std::fs::symlink_metadata(p).is_err() {
             bail!(
@@ -84,8 +204,6 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
             );
         }
     }
-    let loaded = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
-    let cfg = &loaded.config;
     let options = RepoOptions {
         max_file_size: args
             .max_file_size
@@ -96,32 +214,18 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
         allow: AllowList::new(&cfg.allow.paths, &cfg.allow.values)?,
     };
     let mode = repo_mode(args);
-    let detectors = Arc::new(loaded.detectors);
-    let scanners: Vec<RepoScanner> = args
-        .paths
-        .iter()
-        .map(|p| RepoScanner {
+    let mut out: Vec<Box<dyn Connector>> = Vec::new();
+    for p in &args.paths {
+        let scanner = RepoScanner {
             root: p.clone(),
             mode: mode.clone(),
             options: options.clone(),
             detectors: detectors.clone(),
-        })
-        .collect();
-    for c in &scanners {
-        c.preflight()?;
+        };
+        scanner.preflight()?;
+        out.push(Box::new(scanner));
     }
-    let connectors = scanners
-        .into_iter()
-        .map(|s| Box::new(s) as Box<dyn Connector>)
-        .collect();
-    run_connectors(
-        global,
-        &args.common,
-        &loaded.engine,
-        &loaded.eval,
-        connectors,
-        started,
-    )
+    Ok(out)
 }
 
 /// Everything after the connectors are built is the same for every source: collect from each
@@ -139,10 +243,17 @@ fn run_connectors(
     let baseline = common.baseline.as_deref().map(Baseline::read).transpose()?;
     let progress = Progress::new(global.quiet);
     let clock = std::time::Instant::now();
-    let collected = connectors
-        .iter()
-        .map(|c| collect_one(c.as_ref(), &progress))
-        .collect();
+    // Sources are independent: collect them side by side (each also parallel inside).
+    let collected = std::thread::scope(|scope| {
+        let running: Vec<_> = connectors
+            .iter()
+            .map(|c| scope.spawn(|| collect_one(c.as_ref(), &progress)))
+            .collect();
+        running
+            .into_iter()
+            .map(|h| h.join().expect("a connector thread panicked"))
+            .collect()
+    });
     progress.finish();
     tracing::debug!("collected in {:?}", clock.elapsed());
     let report = judge(started, collected, engine, eval, baseline.as_ref());
