@@ -68,12 +68,17 @@ pub struct OwnersSection {
     /// Tag, label or annotation keys that name an identity's owner, most trusted first.
     #[serde(default = "default_owner_keys")]
     pub keys: Vec<String>,
+    /// `[[owners.map]]`: glob over identity ids or names → owner, for identities nothing else
+    /// names an owner for.
+    #[serde(default)]
+    pub map: Vec<crate::owners::MapEntry>,
 }
 
 impl Default for OwnersSection {
     fn default() -> Self {
         OwnersSection {
             keys: default_owner_keys(),
+            map: vec![],
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod detectors;
 pub mod exit;
 pub mod inventory;
 pub mod output;
+pub mod owners;
 pub mod progress;
 pub mod report;
 pub mod rules;

@@ -40,6 +40,7 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
         detectors,
         engine,
         eval,
+        owners,
     } = setup::load(global, None)?;
     let cfg = &config;
     let Some(origin) = cfg.origin.as_ref() else {
@@ -90,7 +91,12 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
             }
         }
     }
-    run_connectors(global, common, &engine, &eval, connectors, started)
+    let judge = Judge {
+        engine: &engine,
+        eval: &eval,
+        owners: &owners,
+    };
+    run_connectors(global, common, &judge, connectors, started)
 }
 
 /// A `[[sources]]` entry that could not even be set up (a missing path, a folder that is not a
@@ -132,8 +138,7 @@ fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome>
     run_connectors(
         global,
         &args.common,
-        &loaded.engine,
-        &loaded.eval,
+        &Judge::of(&loaded),
         vec![connector],
         started,
     )
@@ -184,9 +189,15 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
         detectors,
         engine,
         eval,
+        owners,
     } = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
     let connectors = repo_connectors(args, &config, &Arc::new(detectors))?;
-    run_connectors(global, &args.common, &engine, &eval, connectors, started)
+    let judge = Judge {
+        engine: &engine,
+        eval: &eval,
+        owners: &owners,
+    };
+    run_connectors(global, &args.common, &judge, connectors, started)
 }
 
 /// One scanner per path, checked before anything runs (a path that is not a repository for
@@ -234,8 +245,7 @@ fn repo_connectors(
 fn run_connectors(
     global: &GlobalArgs,
     common: &CommonScanArgs,
-    engine: &crate::rules::PostureEngine,
-    eval: &crate::rules::EvalContext,
+    judge_with: &Judge,
     connectors: Vec<Box<dyn Connector>>,
     started: chrono::DateTime<Utc>,
 ) -> Result<Outcome> {
@@ -256,9 +266,9 @@ fn run_connectors(
     });
     progress.finish();
     tracing::debug!("collected in {:?}", clock.elapsed());
-    let report = judge(started, collected, engine, eval, baseline.as_ref());
+    let report = judge(started, collected, judge_with, baseline.as_ref());
     tracing::debug!("judged in {:?}", clock.elapsed());
-    emit(&report, common, &rule_docs(engine))?;
+    emit(&report, common, &rule_docs(judge_with.engine))?;
     tracing::debug!("written in {:?}", clock.elapsed());
     let outcome = outcome(&report, fail_on);
     // The process ends right after this: freeing a large inventory one allocation at a time
@@ -311,12 +321,28 @@ fn collect_one(c: &dyn Connector, progress: &Progress) -> Collected {
     }
 }
 
-/// Everything after collection is source-independent: rules, baseline, summary.
+/// What judging an inventory needs besides the inventory.
+pub struct Judge<'a> {
+    pub engine: &'a crate::rules::PostureEngine,
+    pub eval: &'a crate::rules::EvalContext,
+    pub owners: &'a crate::owners::OwnerMap,
+}
+
+impl<'a> Judge<'a> {
+    pub fn of(loaded: &'a setup::Loaded) -> Judge<'a> {
+        Judge {
+            engine: &loaded.engine,
+            eval: &loaded.eval,
+            owners: &loaded.owners,
+        }
+    }
+}
+
+/// Everything after collection is source-independent: joins, owners, rules, baseline, summary.
 fn judge(
     started: chrono::DateTime<Utc>,
     collected: Vec<Collected>,
-    engine: &crate::rules::PostureEngine,
-    eval: &crate::rules::EvalContext,
+    with: &Judge,
     baseline: Option<&Baseline>,
 ) -> Report {
     let mut report = Report::new(started);
@@ -326,7 +352,8 @@ fn judge(
     }
     report.identities.sort_by(|a, b| a.id.cmp(&b.id));
     crate::correlate::join(&mut report.identities);
-    let (mut findings, notes) = engine.evaluate(&report.identities, eval);
+    crate::owners::resolve(&mut report.identities, with.owners);
+    let (mut findings, notes) = with.engine.evaluate(&report.identities, with.eval);
     if let Some(b) = baseline {
         b.apply(&mut findings);
     }

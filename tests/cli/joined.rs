@@ -64,6 +64,10 @@ fn a_token_found_in_the_repo_is_joined_to_its_service_account() {
         ids_with_rule(&j, "joined.leaked-privileged-service-account-token"),
         [token["id"].as_str().unwrap()]
     );
+    // The token has no CODEOWNERS owner: it takes its service account's (a `team` label).
+    assert_eq!(token["owner"]["name"], "payments-platform");
+    assert_eq!(token["owner"]["source"], "joined");
+    assert_eq!(token["attributes"]["owner_confidence"], "medium");
     // The same fixtures scanned one at a time have nothing to join.
     let alone = run(&[
         "scan",
@@ -140,4 +144,65 @@ fn scan_without_a_source_needs_a_config_with_sources() {
     let r = run_in(dir.path(), &["scan", "-q"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("histroy"), "{}", r.stderr);
+}
+
+#[test]
+fn owner_map_names_owners_nothing_else_did_and_unowned_says_what_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("nhiscan.toml");
+    std::fs::write(
+        &cfg,
+        "[[owners.map]]\npattern = \"k8s:*/argocd/*\"\nowner = \"platform-gitops\"\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "scan",
+        "kubernetes",
+        "--from",
+        "fixtures/kubernetes-known",
+        "--config",
+        cfg.to_str().unwrap(),
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ]);
+    let j = r.json();
+    let ids = j["identities"].as_array().unwrap();
+    let argo = ids
+        .iter()
+        .find(|i| i["id"] == "k8s:offline/argocd/argocd-server")
+        .unwrap();
+    assert_eq!(argo["owner"]["name"], "platform-gitops");
+    assert_eq!(argo["owner"]["source"], "mapping");
+    assert_eq!(argo["owner"]["detail"], "k8s:*/argocd/*");
+    assert!(!ids_with_rule(&j, "k8s.no-owner").contains(&"k8s:offline/argocd/argocd-server"));
+    let nginx = ids
+        .iter()
+        .find(|i| i["id"] == "k8s:offline/ingress-nginx/ingress-nginx")
+        .unwrap();
+    assert!(nginx["owner"].is_null());
+    assert_eq!(
+        nginx["attributes"]["owner_tried"],
+        serde_json::json!([
+            "labels and annotations",
+            "joined identities",
+            "[[owners.map]]"
+        ])
+    );
+    assert!(ids_with_rule(&j, "k8s.no-owner").contains(&"k8s:offline/ingress-nginx/ingress-nginx"));
+
+    std::fs::write(&cfg, "[[owners.map]]\npattern = \"k8s:[\"\nowner = \"x\"\n").unwrap();
+    let r = run(&[
+        "scan",
+        "kubernetes",
+        "--from",
+        "fixtures/kubernetes-known",
+        "--config",
+        cfg.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("[[owners.map]] pattern"), "{}", r.stderr);
 }
