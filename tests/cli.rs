@@ -17,6 +17,8 @@ mod history;
 mod kubernetes;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
+#[path = "cli/merge.rs"]
+mod merge;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/repo_scan.rs"]

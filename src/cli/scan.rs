@@ -8,11 +8,13 @@ use crate::connectors::kubernetes::KubernetesOffline;
 use crate::connectors::repo::{AllowList, HistoryScope, RepoMode, RepoOptions, RepoScanner};
 use crate::connectors::{Collected, Connector};
 use crate::exit::Outcome;
+use crate::inventory::merge::{Batch, dedup_findings, merge_identities};
 use crate::inventory::{
     Note, NoteLevel, Report, ScanStats, Severity, SourceRun, SourceStatus, Summary,
 };
 use crate::progress::Progress;
 use crate::report::{Format, render};
+use crate::rules::sort_findings;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use std::io::IsTerminal;
@@ -168,7 +170,8 @@ fn collect_one(c: &dyn Connector, progress: &Progress) -> Collected {
     }
 }
 
-/// Everything after collection is source-independent: rules, baseline, summary.
+/// Everything after collection is source-independent: one inventory (identities seen by several
+/// connectors merged by id), then the judgement `merge` shares.
 fn judge(
     started: chrono::DateTime<Utc>,
     collected: Vec<Collected>,
@@ -177,23 +180,56 @@ fn judge(
     baseline: Option<&Baseline>,
 ) -> Report {
     let mut report = Report::new(started);
+    let mut batches = Vec::with_capacity(collected.len());
     for c in collected {
-        report.identities.extend(c.identities);
+        batches.push(Batch {
+            run: format!("{} {}", c.run.source, c.run.target),
+            identities: c.identities,
+        });
         report.sources.push(c.run);
     }
+    let (identities, notes) = merge_identities(batches);
+    report.identities = identities;
+    report.notes = notes;
+    judge_inventory(&mut report, engine, eval, baseline);
+    report
+}
+
+/// Rules, baseline and summary over an assembled inventory; shared by `scan` and `merge` so both
+/// judge the same way. Findings already in the report whose rule this engine does not have (a
+/// merged run's custom rules, or every rule under `merge --no-rules`) are kept, deduplicated by
+/// fingerprint; the engine's own rules are evaluated afresh.
+pub(super) fn judge_inventory(
+    report: &mut Report,
+    engine: &crate::rules::PostureEngine,
+    eval: &crate::rules::EvalContext,
+    baseline: Option<&Baseline>,
+) {
     report.identities.sort_by(|a, b| a.id.cmp(&b.id));
-    let (mut findings, notes) = engine.evaluate(&report.identities, eval);
+    let (evaluated, notes) = engine.evaluate(&report.identities, eval);
+    let known: std::collections::HashSet<&str> =
+        engine.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut findings: Vec<_> = std::mem::take(&mut report.findings)
+        .into_iter()
+        .filter(|f| !known.contains(f.rule_id.as_str()))
+        .collect();
+    findings.extend(evaluated);
+    let mut findings = dedup_findings(findings);
+    sort_findings(&mut findings);
     if let Some(b) = baseline {
         b.apply(&mut findings);
     }
     report.findings = findings;
-    report.notes = notes;
+    report.notes.extend(notes);
     report.summary = Summary::compute(&report.identities, &report.findings);
     report.finished_at = Utc::now();
-    report
 }
 
-fn emit(report: &Report, common: &CommonScanArgs, docs: &[crate::report::RuleDoc]) -> Result<()> {
+pub(super) fn emit(
+    report: &Report,
+    common: &CommonScanArgs,
+    docs: &[crate::report::RuleDoc],
+) -> Result<()> {
     let format = common
         .format
         .unwrap_or_else(|| default_format(common.output.as_deref()));
@@ -213,7 +249,7 @@ fn default_format(output: Option<&Path>) -> Format {
     }
 }
 
-fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
+pub(super) fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
     if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
@@ -224,7 +260,7 @@ fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
 }
 
 /// 1 if any new finding reaches the threshold, else 3 if some source was partial, else 0.
-fn outcome(report: &Report, fail_on: Option<Severity>) -> Outcome {
+pub(super) fn outcome(report: &Report, fail_on: Option<Severity>) -> Outcome {
     let failing = fail_on.is_some_and(|t| {
         report
             .findings
