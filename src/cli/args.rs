@@ -116,8 +116,9 @@ pub struct RepoArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct CommonScanArgs {
-    /// Output format: json, sarif or table (default: table on a terminal, else json; with
-    /// --output, from the file extension).
+    /// Output format: json, sarif, table, html, csv, markdown or ocsf (default: table on a
+    /// terminal, else json; with --output, from the file extension: .json .sarif .txt .html .csv
+    /// .md .ocsf/.ocsf.jsonl).
     #[arg(long, short = 'f', value_name = "FORMAT")]
     pub format: Option<crate::report::Format>,
     /// Write the report here instead of stdout (`-` is stdout). Regular files are replaced

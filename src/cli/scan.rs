@@ -239,11 +239,7 @@ pub(super) fn emit(
 
 fn default_format(output: Option<&Path>) -> Format {
     match output {
-        Some(p) if p.as_os_str() != "-" => match p.extension().and_then(|e| e.to_str()) {
-            Some("sarif") => Format::Sarif,
-            Some("txt") => Format::Table,
-            _ => Format::Json,
-        },
+        Some(p) if p.as_os_str() != "-" => Format::from_path(p).unwrap_or(Format::Json),
         _ if std::io::stdout().is_terminal() => Format::Table,
         _ => Format::Json,
     }
