@@ -23,6 +23,8 @@ mod merge;
 mod output;
 #[path = "cli/repo_scan.rs"]
 mod repo_scan;
+#[path = "cli/reports.rs"]
+mod reports;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/sarif.rs"]

@@ -82,8 +82,7 @@ fn row(out: &mut String, cells: impl Iterator<Item = String>) {
 
 fn cell(out: &mut String, value: &str) {
     let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let needs_quotes =
-        formula || value.contains([',', '"', '\n', '\r']) || value.trim() != value;
+    let needs_quotes = formula || value.contains([',', '"', '\n', '\r']) || value.trim() != value;
     if needs_quotes {
         out.push('"');
     }

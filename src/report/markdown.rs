@@ -32,7 +32,10 @@ pub fn render(report: &Report) -> Vec<u8> {
         report.finished_at.format("%Y-%m-%d %H:%M UTC")
     );
 
-    let _ = writeln!(s, "### Findings by severity\n\n| Severity | Findings |\n|---|---:|");
+    let _ = writeln!(
+        s,
+        "### Findings by severity\n\n| Severity | Findings |\n|---|---:|"
+    );
     for sev in Severity::ALL {
         let n = sum.findings_by_severity.get(&sev).copied().unwrap_or(0);
         let _ = writeln!(s, "| {} | {n} |", sev.as_str());

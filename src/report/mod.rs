@@ -93,7 +93,11 @@ pub fn render(report: &Report, format: Format, rules: &[RuleDoc]) -> Result<Vec<
 
 /// Identities by id, for formats that show a finding beside its identity's facts.
 fn identity_index(report: &Report) -> HashMap<&str, &Identity> {
-    report.identities.iter().map(|i| (i.id.as_str(), i)).collect()
+    report
+        .identities
+        .iter()
+        .map(|i| (i.id.as_str(), i))
+        .collect()
 }
 
 /// How an owner was learned, as the JSON report spells it.

@@ -113,7 +113,10 @@ fn resource(f: &Finding, identity: Option<&Identity>) -> Value {
     };
     let mut data = serde_json::Map::new();
     data.insert("source".into(), json!(i.source));
-    for (k, v) in [("created_at", i.created_at), ("last_used_at", i.last_used_at)] {
+    for (k, v) in [
+        ("created_at", i.created_at),
+        ("last_used_at", i.last_used_at),
+    ] {
         if let Some(t) = v {
             data.insert(k.into(), json!(t));
         }
