@@ -79,7 +79,11 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             identities: r.identities,
         });
     }
-    tracing::info!("read {} reports in {:.2?}", args.reports.len(), clock.elapsed());
+    tracing::info!(
+        "read {} reports in {:.2?}",
+        args.reports.len(),
+        clock.elapsed()
+    );
     let (mut identities, conflicts) = merge_identities(batches);
     tracing::info!("merged identities at {:.2?}", clock.elapsed());
     if !args.common.reveal {

@@ -112,3 +112,26 @@ fn owner_source(s: OwnerSource) -> &'static str {
         OwnerSource::Mapping => "mapping",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+    use std::path::Path;
+
+    #[test]
+    fn output_names_imply_formats() {
+        for (name, f) in [
+            ("r.json", Some(Format::Json)),
+            ("r.SARIF", Some(Format::Sarif)),
+            ("r.htm", Some(Format::Html)),
+            ("dir/r.csv", Some(Format::Csv)),
+            ("r.md", Some(Format::Markdown)),
+            ("r.ocsf.jsonl", Some(Format::Ocsf)),
+            ("r.ocsf", Some(Format::Ocsf)),
+            ("r.jsonl", None),
+            ("report", None),
+        ] {
+            assert_eq!(Format::from_path(Path::new(name)), f, "{name}");
+        }
+    }
+}
