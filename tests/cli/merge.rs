@@ -294,3 +294,39 @@ fn revealed_secrets_stay_out_of_a_merge_without_reveal() {
     let m = merge(&[a.to_str().unwrap(), "--fail-on", "none", "--reveal"]);
     assert!(m.stdout.contains("\"secret\":"));
 }
+
+#[test]
+fn a_baseline_gates_the_merged_findings_like_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, a) = scan_to(dir.path(), "a.json", &["fixtures/demo/app"]);
+    let (_, b) = scan_to(dir.path(), "b.json", &["fixtures/demo/deploy"]);
+    // Yesterday's merged report is today's baseline: only the new shard's findings count.
+    let base = dir.path().join("base.json");
+    let r = run(&[
+        "merge",
+        &a,
+        "-q",
+        "--fail-on",
+        "none",
+        "-o",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = merge(&[&a, &b, "--baseline", base.to_str().unwrap()]);
+    assert_eq!(m.code, 1, "new findings from b.json fail the run");
+    let j = m.json();
+    let from_a = timeless(run(&["merge", &a, "-q", "-f", "json", "--fail-on", "none"]).json());
+    let baselined = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["baseline_state"] == "baselined")
+        .count();
+    assert_eq!(baselined, from_a["findings"].as_array().unwrap().len());
+    assert_eq!(
+        j["summary"]["new_findings"].as_u64().unwrap() as usize,
+        j["findings"].as_array().unwrap().len() - baselined
+    );
+    let m = merge(&[&a, "--baseline", base.to_str().unwrap()]);
+    assert_eq!(m.code, 0, "nothing new: {}", m.stderr);
+}

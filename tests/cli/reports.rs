@@ -429,3 +429,80 @@ fn hostile_text_stays_text_in_the_rendered_html() {
     );
     assert_eq!(count(&dom, "data-fingerprint="), 1);
 }
+
+/// The worst-severity badge of each identity row, in table order.
+fn row_severities(dom: &str) -> Vec<String> {
+    dom.split("class=\"identity-row")
+        .skip(1)
+        .map(|row| {
+            let at = row.find("class=\"sev sev-").expect("a badge") + "class=\"sev sev-".len();
+            row[at..].split('"').next().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn html_filters_and_sorts_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("demo.html");
+    let r = run(&[
+        "scan",
+        "repo",
+        "fixtures/demo",
+        "-q",
+        "--fail-on",
+        "none",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = demo_json();
+    let total = j["identities"].as_array().unwrap().len();
+
+    // Text filter: one Slack token in the demo.
+    let dom = rendered_dom(&page, "#filter=xoxb");
+    assert_rendered(&dom);
+    assert!(dom.contains("data-shown=\"1\""), "one row left");
+    let hidden = dom
+        .split("class=\"identity-row")
+        .skip(1)
+        .filter(|row| row[..row.find('>').unwrap()].contains("hidden"))
+        .count();
+    assert_eq!(hidden, total - 1);
+
+    // Severity select: identities with a critical finding.
+    let critical_ids: std::collections::BTreeSet<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "critical")
+        .map(|f| f["identity_id"].as_str().unwrap())
+        .collect();
+    let dom = rendered_dom(&page, "#severity=critical&source=repo");
+    assert_rendered(&dom);
+    assert!(
+        dom.contains(&format!("data-shown=\"{}\"", critical_ids.len())),
+        "{} critical identities",
+        critical_ids.len()
+    );
+
+    // Sorting by the worst-severity column, both ways.
+    let rank = |s: &str| {
+        ["info", "low", "medium", "high", "critical"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let desc = row_severities(&rendered_dom(&page, "#sort=7:desc"));
+    assert_eq!(desc.len(), total);
+    assert!(
+        desc.windows(2).all(|w| rank(&w[0]) >= rank(&w[1])),
+        "{desc:?}"
+    );
+    assert_eq!(desc[0], "critical");
+    let asc = row_severities(&rendered_dom(&page, "#sort=7:asc"));
+    assert!(
+        asc.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{asc:?}"
+    );
+    assert_ne!(asc, desc);
+}

@@ -283,7 +283,27 @@
     });
   });
   apply();
-  if (window.location.hash === "#expand") { expandAll(true); }
+
+  // The URL fragment can set the view, so a link (or a test) opens the page as someone left it:
+  // #filter=TEXT&severity=high&source=aws&sort=COLUMN[:asc|desc]&expand (all optional).
+  window.location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+    if (!part) { return; }
+    var eq = part.indexOf("="), key = eq < 0 ? part : part.slice(0, eq);
+    var val = eq < 0 ? "" : decodeURIComponent(part.slice(eq + 1));
+    if (key === "filter") { q.value = val; }
+    if (key === "severity") { sevSel.value = val; }
+    if (key === "source") { srcSel.value = val; }
+    if (key === "sort") {
+      var spec = val.split(":"), th = heads[Number(spec[0])];
+      if (th) {
+        th.click();
+        var want = spec[1] === "asc" ? "ascending" : spec[1] === "desc" ? "descending" : null;
+        if (want && th.getAttribute("aria-sort") !== want) { th.click(); }
+      }
+    }
+  });
+  apply();
+  if (/(^#|&)expand(&|$)/.test(window.location.hash)) { expandAll(true); }
 
   // ---- rules that fired, with their documentation
   var rulesBox = document.getElementById("rules");
