@@ -74,6 +74,9 @@ pub fn resolve(identities: &mut [Identity], map: &OwnerMap) {
         })
         .collect();
     for id in identities.iter_mut() {
+        // A merged inventory is resolved again: earlier conclusions are recomputed, not kept.
+        id.attributes.remove("owner_tried");
+        id.attributes.remove("owner_confidence");
         let mut tried: Vec<&str> = vec![];
         let strong = id
             .owner

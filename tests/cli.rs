@@ -21,10 +21,14 @@ mod kubernetes;
 mod kubernetes_live;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
+#[path = "cli/merge.rs"]
+mod merge;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/repo_scan.rs"]
 mod repo_scan;
+#[path = "cli/reports.rs"]
+mod reports;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/sarif.rs"]

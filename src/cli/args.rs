@@ -44,6 +44,21 @@ pub enum Command {
     Rules(RulesCommand),
     /// Print the JSON Schema of the JSON report.
     Schema,
+    /// Combine JSON reports from separate runs (CI matrix shards) into one report, judged again.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `nhiscan scan … --format json` (schema_version 1).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Keep the input findings (deduplicated by fingerprint) instead of evaluating the posture
+    /// rules again over the merged inventory.
+    #[arg(long)]
+    pub no_rules: bool,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
 }
 
 #[derive(Debug, Args)]
@@ -120,8 +135,9 @@ pub struct RepoArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct CommonScanArgs {
-    /// Output format: json, sarif or table (default: table on a terminal, else json; with
-    /// --output, from the file extension).
+    /// Output format: json, sarif, table, html, csv, markdown or ocsf (default: table on a
+    /// terminal, else json; with --output, from the file extension: .json .sarif .txt .html .csv
+    /// .md .ocsf/.ocsf.jsonl).
     #[arg(long, short = 'f', value_name = "FORMAT")]
     pub format: Option<crate::report::Format>,
     /// Write the report here instead of stdout (`-` is stdout). Regular files are replaced

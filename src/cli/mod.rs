@@ -3,6 +3,7 @@
 
 mod args;
 mod baseline_cmd;
+mod merge_cmd;
 mod rules_cmd;
 mod scan;
 mod setup;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Scan(ref s) => scan::run(&cli.global, s),
         Command::Baseline(ref b) => baseline_cmd::run(b),
+        Command::Merge(ref m) => merge_cmd::run(&cli.global, m),
         Command::Rules(ref r) => rules_cmd::run(&cli.global, r),
         Command::Schema => {
             crate::output::write_output(None, crate::report::json_schema().as_bytes())?;

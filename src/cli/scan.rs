@@ -10,11 +10,13 @@ use crate::connectors::repo::{AllowList, HistoryScope, RepoMode, RepoOptions, Re
 use crate::connectors::{Collected, Connector};
 use crate::detectors::DetectorSet;
 use crate::exit::Outcome;
+use crate::inventory::merge::{Batch, dedup_findings, merge_identities};
 use crate::inventory::{
     Note, NoteLevel, Report, ScanStats, Severity, SourceRun, SourceStatus, Summary,
 };
 use crate::progress::Progress;
 use crate::report::{Format, render};
+use crate::rules::sort_findings;
 use crate::sources::SourceSpec;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
@@ -338,7 +340,8 @@ impl<'a> Judge<'a> {
     }
 }
 
-/// Everything after collection is source-independent: joins, owners, rules, baseline, summary.
+/// Everything after collection is source-independent: one inventory (identities seen by several
+/// connectors merged by id), then the judgement `merge` shares.
 fn judge(
     started: chrono::DateTime<Utc>,
     collected: Vec<Collected>,
@@ -346,25 +349,55 @@ fn judge(
     baseline: Option<&Baseline>,
 ) -> Report {
     let mut report = Report::new(started);
+    let mut batches = Vec::with_capacity(collected.len());
     for c in collected {
-        report.identities.extend(c.identities);
+        batches.push(Batch {
+            run: format!("{} {}", c.run.source, c.run.target),
+            identities: c.identities,
+        });
         report.sources.push(c.run);
     }
-    report.identities.sort_by(|a, b| a.id.cmp(&b.id));
+    let (identities, notes) = merge_identities(batches);
+    report.identities = identities;
+    report.notes = notes;
+    judge_inventory(&mut report, with, baseline);
+    report
+}
+
+/// Joins, owners, rules, baseline and summary over an assembled inventory; shared by `scan` and
+/// `merge` so both judge the same way. Findings already in the report whose rule this engine does not have (a
+/// merged run's custom rules, or every rule under `merge --no-rules`) are kept, deduplicated by
+/// fingerprint; the engine's own rules are evaluated afresh.
+pub(super) fn judge_inventory(report: &mut Report, with: &Judge, baseline: Option<&Baseline>) {
+    let engine = with.engine;
+    // Ids are unique once merged, so an unstable sort is still deterministic (and cheaper).
+    report.identities.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     crate::correlate::join(&mut report.identities);
     crate::owners::resolve(&mut report.identities, with.owners);
-    let (mut findings, notes) = with.engine.evaluate(&report.identities, with.eval);
+    let (evaluated, notes) = engine.evaluate(&report.identities, with.eval);
+    let known: std::collections::HashSet<&str> =
+        engine.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut findings: Vec<_> = std::mem::take(&mut report.findings)
+        .into_iter()
+        .filter(|f| !known.contains(f.rule_id.as_str()))
+        .collect();
+    findings.extend(evaluated);
+    let mut findings = dedup_findings(findings);
+    sort_findings(&mut findings);
     if let Some(b) = baseline {
         b.apply(&mut findings);
     }
     report.findings = findings;
-    report.notes = notes;
+    report.notes.extend(notes);
     report.summary = Summary::compute(&report.identities, &report.findings);
     report.finished_at = Utc::now();
-    report
 }
 
-fn emit(report: &Report, common: &CommonScanArgs, docs: &[crate::report::RuleDoc]) -> Result<()> {
+pub(super) fn emit(
+    report: &Report,
+    common: &CommonScanArgs,
+    docs: &[crate::report::RuleDoc],
+) -> Result<()> {
     let format = common
         .format
         .unwrap_or_else(|| default_format(common.output.as_deref()));
@@ -374,17 +407,13 @@ fn emit(report: &Report, common: &CommonScanArgs, docs: &[crate::report::RuleDoc
 
 fn default_format(output: Option<&Path>) -> Format {
     match output {
-        Some(p) if p.as_os_str() != "-" => match p.extension().and_then(|e| e.to_str()) {
-            Some("sarif") => Format::Sarif,
-            Some("txt") => Format::Table,
-            _ => Format::Json,
-        },
+        Some(p) if p.as_os_str() != "-" => Format::from_path(p).unwrap_or(Format::Json),
         _ if std::io::stdout().is_terminal() => Format::Table,
         _ => Format::Json,
     }
 }
 
-fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
+pub(super) fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
     if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
@@ -395,7 +424,7 @@ fn parse_fail_on(s: &str) -> Result<Option<Severity>> {
 }
 
 /// 1 if any new finding reaches the threshold, else 3 if some source was partial, else 0.
-fn outcome(report: &Report, fail_on: Option<Severity>) -> Outcome {
+pub(super) fn outcome(report: &Report, fail_on: Option<Severity>) -> Outcome {
     let failing = fail_on.is_some_and(|t| {
         report
             .findings

@@ -8,6 +8,7 @@ mod credential;
 mod finding;
 mod fingerprint;
 mod identity;
+pub mod merge;
 mod redact;
 mod report;
 mod severity;

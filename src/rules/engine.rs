@@ -110,14 +110,7 @@ impl PostureEngine {
             findings.extend(f);
             notes.extend(n);
         }
-        findings.sort_by(|a, b| {
-            (b.severity, &a.rule_id, &a.identity_id, a.locations.first()).cmp(&(
-                a.severity,
-                &b.rule_id,
-                &b.identity_id,
-                b.locations.first(),
-            ))
-        });
+        sort_findings(&mut findings);
         (findings, notes)
     }
 
@@ -167,6 +160,18 @@ impl PostureEngine {
         .context("declaring days_since")?;
         Ok(c)
     }
+}
+
+/// The order every report shows findings in: most severe first, then rule, identity, place.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (b.severity, &a.rule_id, &a.identity_id, a.locations.first()).cmp(&(
+            a.severity,
+            &b.rule_id,
+            &b.identity_id,
+            b.locations.first(),
+        ))
+    });
 }
 
 /// The identity as rules see it: collections a report omits when empty are always present, so a

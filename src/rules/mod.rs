@@ -9,6 +9,6 @@ mod posture;
 mod template;
 
 pub use check::{CheckReport, check_rules, compile_detectors};
-pub use engine::{EvalContext, PostureEngine};
+pub use engine::{EvalContext, PostureEngine, sort_findings};
 pub use files::{RuleFile, RuleFiles, RuleKind};
 pub use posture::{PostureFile, PostureRule, PostureSpec};
