@@ -5,6 +5,7 @@ mod args;
 mod baseline_cmd;
 mod rules_cmd;
 mod scan;
+mod scan_aws;
 mod setup;
 
 pub use args::{Cli, Command};

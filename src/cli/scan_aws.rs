@@ -1,0 +1,54 @@
+//! `nhiscan scan aws`: offline from an export (`--from`), else live through the AWS API.
+
+use super::args::{AwsArgs, GlobalArgs};
+use super::scan::run_connectors;
+use super::setup;
+use crate::connectors::Connector;
+use crate::connectors::aws::AwsOffline;
+use crate::exit::Outcome;
+use anyhow::{Result, bail};
+use chrono::Utc;
+
+pub fn run_aws(global: &GlobalArgs, args: &AwsArgs) -> Result<Outcome> {
+    let started = Utc::now();
+    for p in args.from.iter().chain(args.credential_report.iter()) {
+        if !p.is_file() {
+            bail!("{}: no such file", p.display());
+        }
+    }
+    let loaded = setup::load(global, None)?;
+    let owner_keys = loaded.config.owners.keys.clone();
+    let connector: Box<dyn Connector> = match &args.from {
+        Some(from) => Box::new(AwsOffline {
+            from: from.clone(),
+            credential_report: args.credential_report.clone(),
+            account_id: args.account_id.clone(),
+            owner_keys,
+        }),
+        None => live(args, owner_keys)?,
+    };
+    run_connectors(
+        global,
+        &args.common,
+        &loaded.engine,
+        &loaded.eval,
+        vec![connector],
+        started,
+    )
+}
+
+#[cfg(feature = "aws")]
+fn live(args: &AwsArgs, owner_keys: Vec<String>) -> Result<Box<dyn Connector>> {
+    Ok(Box::new(crate::connectors::aws::live::AwsLive {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        account_id: args.account_id.clone(),
+        owner_keys,
+    }))
+}
+
+#[cfg(not(feature = "aws"))]
+fn live(_args: &AwsArgs, _owner_keys: Vec<String>) -> Result<Box<dyn Connector>> {
+    bail!("this build has no live AWS support (feature `aws`); scan an export with --from")
+}

@@ -1,0 +1,264 @@
+//! Whether a principal may perform one action on "everything" (`*`, or every resource of a type),
+//! from all the policies that apply to it: identity policies (inline, attached managed at their
+//! default version, and its groups'), minus explicit Denies, intersected with a permissions
+//! boundary. Conditions are not evaluated (they depend on the request): an Allow that holds only
+//! under a condition, or that a conditional Deny may cancel, is reported as `conditional`.
+//!
+//! Resource-specific grants (`arn:aws:s3:::one-bucket/*`) do not count as "everything";
+//! `NotResource` in an Allow does (it grants all but a few). SCPs and resource policies are out of
+//! scope: they are not in the authorization details.
+
+use super::document::{Names, ParsedPolicy, Statement};
+use super::glob;
+use std::sync::Arc;
+
+/// The policies that apply to one principal.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub identity: Vec<Arc<ParsedPolicy>>,
+    /// `None`: no boundary. `Some(empty)`: a boundary whose document is unknown (treated as no
+    /// restriction, and said so in the identity's attributes).
+    pub boundary: Option<Vec<Arc<ParsedPolicy>>>,
+}
+
+/// The statement that granted (or denied) an action, for evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub policy: String,
+    pub statement: String,
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decision {
+    pub allowed: bool,
+    /// Allowed only under a condition (or a conditional Deny may remove it).
+    pub conditional: bool,
+    /// Allowing statements, unconditional first.
+    pub grants: Vec<Grant>,
+    /// Why an Allow does not count: the explicit Deny or the boundary.
+    pub blocked_by: Option<String>,
+}
+
+impl PolicySet {
+    /// `action` is lower-case: a concrete `service:name`, or `*` meaning "every action" (admin).
+    pub fn decide(&self, action: &str) -> Decision {
+        let mut d = decide_in(&self.identity, action);
+        if !d.allowed {
+            return d;
+        }
+        if let Some(b) = self.boundary.as_ref().filter(|b| !b.is_empty()) {
+            let bd = decide_in(b, action);
+            if !bd.allowed {
+                return Decision {
+                    allowed: false,
+                    conditional: false,
+                    grants: d.grants,
+                    blocked_by: Some(format!(
+                        "permissions boundary {}",
+                        bd.blocked_by.unwrap_or_else(|| b[0].label.clone())
+                    )),
+                };
+            }
+            d.conditional |= bd.conditional;
+        }
+        d
+    }
+}
+
+fn decide_in(policies: &[Arc<ParsedPolicy>], action: &str) -> Decision {
+    let mut grants = Vec::new();
+    let mut conditional_deny = false;
+    for p in policies {
+        for s in &p.statements {
+            if !action_matches(s, action) {
+                continue;
+            }
+            if s.allow {
+                if resource_is_everything(&s.resources) {
+                    grants.push(Grant {
+                        policy: p.label.clone(),
+                        statement: s.label.clone(),
+                        conditional: s.condition.is_some(),
+                    });
+                }
+            } else if deny_covers_everything(&s.resources) {
+                if s.condition.is_none() {
+                    return Decision {
+                        allowed: false,
+                        conditional: false,
+                        grants: vec![],
+                        blocked_by: Some(format!("Deny {} in {}", s.label, p.label)),
+                    };
+                }
+                conditional_deny = true;
+            }
+        }
+    }
+    grants.sort_by_key(|g| g.conditional);
+    let allowed = !grants.is_empty();
+    Decision {
+        allowed,
+        conditional: allowed && (grants[0].conditional || conditional_deny),
+        grants,
+        blocked_by: None,
+    }
+}
+
+/// `*` as the probe means "every action": only an explicit `*` grants it, and a Deny of `*` or a
+/// `NotAction` Deny (which denies nearly everything) takes it away.
+fn action_matches(s: &Statement, action: &str) -> bool {
+    match &s.actions {
+        Names::Only(pats) if action == "*" => pats.iter().any(|p| p == "*" || p == "*:*"),
+        Names::Only(pats) => pats.iter().any(|p| glob::matches(p, action)),
+        Names::Not(_) if action == "*" => !s.allow,
+        Names::Not(pats) => !pats.iter().any(|p| glob::matches(p, action)),
+        Names::Absent => false,
+    }
+}
+
+/// An Allow reaches "everything" with `*`, a whole-type pattern (`arn:aws:iam::123:role/*`,
+/// `arn:aws:s3:::*`) or `NotResource`.
+fn resource_is_everything(r: &Names) -> bool {
+    match r {
+        Names::Only(pats) => pats.iter().any(|p| broad_arn(p)),
+        Names::Not(_) => true,
+        Names::Absent => false,
+    }
+}
+
+/// A Deny removes the grant when it covers everything, or everything but a list.
+fn deny_covers_everything(r: &Names) -> bool {
+    resource_is_everything(r)
+}
+
+/// `*`, or `arn:<partition>:<service>:<region>:<account>:<res>` where `<res>` is `*`, `*/*` or
+/// `<type>/*` and region/account are empty, `*` or literal.
+fn broad_arn(p: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    let parts: Vec<&str> = p.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        return false;
+    }
+    let res = parts[5];
+    if res == "*" || res == "*/*" {
+        return true;
+    }
+    match res.split_once('/') {
+        Some((ty, rest)) => !ty.contains('*') && (rest == "*" || rest == "*/*") && !ty.is_empty(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::document::parse_policy;
+    use super::*;
+    use serde_json::json;
+
+    fn set(docs: &[serde_json::Value], boundary: Option<serde_json::Value>) -> PolicySet {
+        PolicySet {
+            identity: docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Arc::new(parse_policy(format!("p{i}"), d).unwrap()))
+                .collect(),
+            boundary: boundary.map(|b| vec![Arc::new(parse_policy("boundary", &b).unwrap())]),
+        }
+    }
+
+    fn allow(action: &str, resource: &str) -> serde_json::Value {
+        json!({"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+    }
+
+    #[test]
+    fn admin_needs_an_explicit_star() {
+        assert!(set(&[allow("*", "*")], None).decide("*").allowed);
+        assert!(!set(&[allow("iam:*", "*")], None).decide("*").allowed);
+        let power =
+            json!({"Statement": {"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}});
+        let s = set(&[power], None);
+        assert!(!s.decide("*").allowed);
+        assert!(s.decide("s3:getobject").allowed);
+        assert!(!s.decide("iam:passrole").allowed);
+    }
+
+    #[test]
+    fn wildcards_are_case_insensitive() {
+        let s = set(&[allow("S3:Get*", "*")], None);
+        assert!(s.decide("s3:getobject").allowed);
+        assert!(!s.decide("s3:putobject").allowed);
+    }
+
+    #[test]
+    fn specific_resources_are_not_everything_but_whole_types_are() {
+        assert!(
+            !set(&[allow("s3:GetObject", "arn:aws:s3:::b/*")], None)
+                .decide("s3:getobject")
+                .allowed
+        );
+        assert!(
+            set(&[allow("s3:GetObject", "arn:aws:s3:::*")], None)
+                .decide("s3:getobject")
+                .allowed
+        );
+        assert!(
+            set(
+                &[allow("iam:PassRole", "arn:aws:iam::123456789012:role/*")],
+                None
+            )
+            .decide("iam:passrole")
+            .allowed
+        );
+        let nr = json!({"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}});
+        assert!(set(&[nr], None).decide("s3:getobject").allowed);
+    }
+
+    #[test]
+    fn deny_overrides_and_conditional_deny_weakens() {
+        let deny = json!({"Statement": {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}});
+        let d = set(&[allow("*", "*"), deny], None).decide("iam:createaccesskey");
+        assert!(!d.allowed);
+        assert_eq!(d.blocked_by.as_deref(), Some("Deny NoIam in p1"));
+        let cdeny = json!({"Statement": {"Effect": "Deny", "Action": "iam:*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}});
+        let d = set(&[allow("*", "*"), cdeny], None).decide("iam:createaccesskey");
+        assert!(d.allowed && d.conditional);
+        // A Deny on one bucket does not remove "everything".
+        let narrow = json!({"Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}});
+        assert!(
+            set(&[allow("*", "*"), narrow], None)
+                .decide("s3:getobject")
+                .allowed
+        );
+    }
+
+    #[test]
+    fn conditional_allow_is_weaker_unless_an_unconditional_one_exists() {
+        let c = json!({"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}});
+        let d = set(std::slice::from_ref(&c), None).decide("sts:assumerole");
+        assert!(d.allowed && d.conditional);
+        let d = set(&[c, allow("sts:AssumeRole", "*")], None).decide("sts:assumerole");
+        assert!(d.allowed && !d.conditional);
+        assert_eq!(d.grants[0].policy, "p1");
+    }
+
+    #[test]
+    fn boundary_intersects() {
+        let s = set(&[allow("*", "*")], Some(allow("s3:*", "*")));
+        assert!(s.decide("s3:getobject").allowed);
+        let d = s.decide("iam:passrole");
+        assert!(!d.allowed);
+        assert!(d.blocked_by.unwrap().contains("boundary"));
+        assert!(!s.decide("*").allowed);
+        // A boundary alone grants nothing.
+        assert!(
+            !set(&[], Some(allow("*", "*")))
+                .decide("s3:getobject")
+                .allowed
+        );
+    }
+}
