@@ -101,8 +101,12 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
             attrs.insert("console_access".into(), json!(r.password_enabled));
         }
         attrs.insert("credential_report".into(), json!(row.is_some()));
-        if let Some(used) = row.and_then(|r| r.password_last_used) {
-            attrs.insert("password_last_used".into(), json!(used));
+        if let Some(r) = row.filter(|r| r.password_enabled) {
+            let used = r
+                .password_last_used
+                .map(|d| json!(d))
+                .unwrap_or(json!("never"));
+            attrs.insert("password_last_used".into(), used);
         }
         for o in others.into_iter().flatten() {
             creds.push(Credential {

@@ -299,6 +299,11 @@ impl Fetcher {
                 .list_service_specific_credentials()
                 .all_users(true)
                 .set_marker(marker.take())
+                .customize()
+                // Optional data: one retry, not five, when an endpoint answers 5xx.
+                .config_override(aws_sdk_iam::config::Builder::default().retry_config(
+                    aws_sdk_iam::config::retry::RetryConfig::standard().with_max_attempts(2),
+                ))
                 .send()
                 .await;
             let o = match r {

@@ -133,7 +133,7 @@ fn deny_covers_everything(r: &Names) -> bool {
 }
 
 /// `*`, or `arn:<partition>:<service>:<region>:<account>:<res>` where `<res>` is `*`, `*/*` or
-/// `<type>/*` and region/account are empty, `*` or literal.
+/// `<type>/*` (`<type>:*`) and region/account are empty, `*` or literal. S3 has no types.
 fn broad_arn(p: &str) -> bool {
     if p == "*" {
         return true;
@@ -146,8 +146,12 @@ fn broad_arn(p: &str) -> bool {
     if res == "*" || res == "*/*" {
         return true;
     }
-    match res.split_once('/') {
-        Some((ty, rest)) => !ty.contains('*') && (rest == "*" || rest == "*/*") && !ty.is_empty(),
+    // In S3 the first segment is a bucket name, not a type: `b/*` is one bucket.
+    if parts[2] == "s3" {
+        return false;
+    }
+    match res.split_once(['/', ':']) {
+        Some((ty, rest)) => !ty.is_empty() && !ty.contains('*') && (rest == "*" || rest == "*/*"),
         None => false,
     }
 }
