@@ -147,7 +147,10 @@ fn value(v: &str) -> Option<String> {
 
 /// RFC 4180 records with their 1-based starting line. Quoted fields may hold commas, quotes
 /// (doubled) and newlines; an unterminated quote is an error at the line it opened.
-fn split_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A CSV record: its 1-based first line and its fields.
+type Record = (usize, Vec<String>);
+
+fn split_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut line = 1;
     let mut start_line = 1;

@@ -95,11 +95,10 @@ pub fn analyse(trust: &ParsedPolicy, own_account: Option<&str>) -> TrustFacts {
                 format!("{kind}:{value}")
             });
             match kind.as_str() {
-                "" | "AWS" if value == "*" => {
-                    if !caller_restricted {
-                        f.public.push(s.label.clone());
-                    }
+                "" | "AWS" if value == "*" && !caller_restricted => {
+                    f.public.push(s.label.clone());
                 }
+                "" | "AWS" if value == "*" => {}
                 "AWS" => {
                     let acct = account_of(&value);
                     if acct.is_some() && acct != own_account {
@@ -109,10 +108,8 @@ pub fn analyse(trust: &ParsedPolicy, own_account: Option<&str>) -> TrustFacts {
                         }
                     }
                 }
-                "Service" => {
-                    if COMPUTE_SERVICES.contains(&value.as_str()) {
-                        compute.insert(value.clone());
-                    }
+                "Service" if COMPUTE_SERVICES.contains(&value.as_str()) => {
+                    compute.insert(value.clone());
                 }
                 "Federated" if value.contains(GITHUB_OIDC) => {
                     f.github_oidc = true;
