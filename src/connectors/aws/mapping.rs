@@ -285,7 +285,7 @@ impl Ctx<'_> {
 fn permissions(set: &PolicySet, attrs: &mut Attrs) -> Permissions {
     let facts = policy::analyse(set);
     for (flag, ev) in facts.evidence {
-        attrs.insert(format!("{flag}_via"), Value::Array(ev));
+        attrs.insert(format!("{flag}_via"), json!(ev));
     }
     Permissions {
         actions: facts.actions,
@@ -449,20 +449,28 @@ fn root_identity(r: &ReportRow, account: Option<&str>) -> Identity {
     }
 }
 
-/// Access keys as one compact list (`id`, `status`, dates), so key findings' evidence shows them
-/// (rule evidence holds attributes, not credentials).
+/// Access keys as one compact list of `<id>: <status>, created <day>, last used <day|never>`, so
+/// key findings' evidence and messages show them (rule evidence holds attributes, not credentials).
 fn key_summary(creds: &[Credential], attrs: &mut Attrs) {
-    let keys: Vec<Value> = creds
+    let day = |d: Option<DateTime<Utc>>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "never".into())
+    };
+    let keys: Vec<String> = creds
         .iter()
         .filter(|c| c.kind == "access_key")
         .map(|c| {
-            json!({
-                "id": c.id,
-                "status": c.status,
-                "created_at": c.created_at,
-                "last_used_at": c.last_used_at,
-            })
+            let created = c
+                .created_at
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "unknown".into());
+            format!(
+                "{}: {}, created {created}, last used {}",
+                c.id,
+                c.status,
+                day(c.last_used_at)
+            )
         })
         .collect();
-    attrs.insert("access_keys".into(), Value::Array(keys));
+    attrs.insert("access_keys".into(), json!(keys));
 }

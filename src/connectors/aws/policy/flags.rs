@@ -30,7 +30,6 @@
 //! grant is conditional, so a finding says why.
 
 use super::eval::{Decision, PolicySet};
-use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Privilege-escalation combinations: (name, every action needed on `*`).
@@ -149,14 +148,18 @@ pub const IAM_WRITE: &[&str] = &[
     "iam:DeleteUserPermissionsBoundary",
 ];
 
+/// Evidence entries kept per flag; the rest are counted.
+const MAX_EVIDENCE: usize = 5;
+
 /// What rules read: flags, the risky actions allowed, and per-flag evidence.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicyFacts {
     pub flags: Vec<String>,
-    /// Allowed risky actions (as written in the tables above), `*` for admin.
+    /// Allowed risky actions (as written in the tables above); just `*` for an admin.
     pub actions: Vec<String>,
-    /// `flag -> [evidence…]`.
-    pub evidence: BTreeMap<String, Vec<Value>>,
+    /// `flag -> ["<actions> via <policy> <statement> [(conditional)]", …]`. For an admin only
+    /// `admin` has evidence: it implies the rest.
+    pub evidence: BTreeMap<String, Vec<String>>,
 }
 
 /// Evaluate every action the tables name, once each.
@@ -169,25 +172,35 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
     };
     let mut facts = PolicyFacts::default();
     let mut actions = BTreeSet::new();
+    // flag -> (grant text -> actions), merged so one statement granting nine actions is one line.
+    let mut ev: BTreeMap<&str, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    let flag = |facts: &mut PolicyFacts, name: &'static str| {
+        if !facts.flags.iter().any(|f| f == name) {
+            facts.flags.push(name.to_string());
+        }
+    };
 
     let admin = decide("*");
     if admin.allowed {
-        actions.insert("*".to_string());
-        add(&mut facts, "admin", evidence(&["*"], &[&admin], None));
+        flag(&mut facts, "admin");
+        ev.entry("admin")
+            .or_default()
+            .insert(grant_text(&[&admin]), vec!["*".into()]);
     }
     for (name, combo) in ESCALATION {
         let ds: Vec<Decision> = combo.iter().map(|a| decide(a)).collect();
         if ds.iter().all(|d| d.allowed) {
+            flag(&mut facts, "privilege_escalation");
             actions.extend(combo.iter().map(|a| a.to_string()));
             let refs: Vec<&Decision> = ds.iter().collect();
-            add(
-                &mut facts,
-                "privilege_escalation",
-                evidence(combo, &refs, Some(name)),
-            );
+            ev.entry("privilege_escalation")
+                .or_default()
+                .entry(grant_text(&refs))
+                .or_default()
+                .push(format!("{name} ({})", combo.join(" + ")));
         }
     }
-    for (flag, table) in [
+    for (name, table) in [
         ("credential_exposure", CREDENTIAL),
         ("data_read_all", DATA_READ),
         ("permissions_management", IAM_WRITE),
@@ -195,42 +208,50 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
         for a in table {
             let d = decide(a);
             if d.allowed {
+                flag(&mut facts, name);
                 actions.insert(a.to_string());
-                add(&mut facts, flag, evidence(&[a], &[&d], None));
+                ev.entry(name)
+                    .or_default()
+                    .entry(grant_text(&[&d]))
+                    .or_default()
+                    .push(a.to_string());
             }
         }
     }
-    facts.actions = actions.into_iter().collect();
+    if admin.allowed {
+        facts.actions = vec!["*".into()];
+        ev.retain(|f, _| *f == "admin");
+    } else {
+        facts.actions = actions.into_iter().collect();
+    }
+    for (f, grants) in ev {
+        let mut lines: Vec<String> = grants
+            .into_iter()
+            .map(|(by, acts)| format!("{} via {by}", acts.join(", ")))
+            .collect();
+        if lines.len() > MAX_EVIDENCE {
+            let more = lines.len() - MAX_EVIDENCE;
+            lines.truncate(MAX_EVIDENCE);
+            lines.push(format!("… and {more} more"));
+        }
+        facts.evidence.insert(f.to_string(), lines);
+    }
     facts
 }
 
-fn add(facts: &mut PolicyFacts, flag: &str, ev: Value) {
-    if !facts.flags.iter().any(|f| f == flag) {
-        facts.flags.push(flag.to_string());
-    }
-    facts.evidence.entry(flag.to_string()).or_default().push(ev);
-}
-
-/// `{actions, granted_by: ["policy statement"…], conditional, combo?}`.
-fn evidence(actions: &[&str], ds: &[&Decision], combo: Option<&str>) -> Value {
-    let mut granted_by: Vec<String> = ds
+/// `<policy> <statement>[, …][ (conditional)]` for the first grant of each decision.
+fn grant_text(ds: &[&Decision]) -> String {
+    let mut by: Vec<String> = ds
         .iter()
         .filter_map(|d| d.grants.first())
-        .map(|g| {
-            let c = if g.conditional { " (conditional)" } else { "" };
-            format!("{} {}{c}", g.policy, g.statement)
-        })
+        .map(|g| format!("{} {}", g.policy, g.statement))
         .collect();
-    granted_by.dedup();
-    let mut v = json!({
-        "actions": actions,
-        "granted_by": granted_by,
-        "conditional": ds.iter().any(|d| d.conditional),
-    });
-    if let Some(c) = combo {
-        v["combo"] = json!(c);
+    by.dedup();
+    let mut s = by.join(", ");
+    if ds.iter().any(|d| d.conditional) {
+        s.push_str(" (conditional)");
     }
-    v
+    s
 }
 
 #[cfg(test)]
@@ -238,6 +259,8 @@ mod tests {
     use super::super::document::parse_policy;
     use super::*;
     use std::sync::Arc;
+
+    use serde_json::{Value, json};
 
     fn facts(doc: Value) -> PolicyFacts {
         analyse(&PolicySet {
@@ -258,8 +281,13 @@ mod tests {
         ] {
             assert!(f.flags.iter().any(|x| x == flag), "{flag}");
         }
-        assert!(f.actions.contains(&"*".to_string()));
-        assert_eq!(f.evidence["admin"][0]["granted_by"][0], "pol #1");
+        assert_eq!(f.actions, vec!["*"]);
+        assert_eq!(f.evidence["admin"], vec!["* via pol #1"]);
+        assert_eq!(
+            f.evidence.len(),
+            1,
+            "an admin's other flags need no evidence"
+        );
     }
 
     #[test]
@@ -271,9 +299,10 @@ mod tests {
         let f = facts(
             json!({"Statement": {"Sid": "Deploy", "Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"}}),
         );
-        let e = &f.evidence["privilege_escalation"][0];
-        assert_eq!(e["combo"], "passrole+ec2");
-        assert_eq!(e["granted_by"][0], "pol Deploy");
+        assert_eq!(
+            f.evidence["privilege_escalation"],
+            vec!["passrole+ec2 (iam:PassRole + ec2:RunInstances) via pol Deploy"]
+        );
         assert_eq!(f.actions, vec!["ec2:RunInstances", "iam:PassRole"]);
     }
 
@@ -283,13 +312,9 @@ mod tests {
             json!({"Statement": {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
             "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}}}}),
         );
-        let e = &f.evidence["credential_exposure"][0];
-        assert_eq!(e["conditional"], true);
-        assert!(
-            e["granted_by"][0]
-                .as_str()
-                .unwrap()
-                .ends_with("(conditional)")
+        assert_eq!(
+            f.evidence["credential_exposure"],
+            vec!["secretsmanager:GetSecretValue via pol #1 (conditional)"]
         );
         assert!(!f.flags.iter().any(|x| x == "admin"));
     }
@@ -300,5 +325,18 @@ mod tests {
             json!({"Statement": {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}}),
         );
         assert_eq!(f.flags, vec!["data_read_all"]);
+    }
+
+    #[test]
+    fn one_statement_granting_many_actions_is_one_line() {
+        let f = facts(
+            json!({"Statement": {"Sid": "Ops", "Effect": "Allow", "Action": ["ssm:*", "kms:*"], "Resource": "*"}}),
+        );
+        assert_eq!(
+            f.evidence["credential_exposure"],
+            vec![
+                "ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath, kms:Decrypt via pol Ops"
+            ]
+        );
     }
 }
