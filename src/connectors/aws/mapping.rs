@@ -9,6 +9,7 @@ use super::policy::{self, ParsedPolicy, PolicySet, parse_policy};
 use super::trust;
 use crate::inventory::{Credential, Identity, Note, Owner, OwnerSource, Permissions};
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -71,6 +72,8 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
         .map(|r| (r.arn.as_str(), r))
         .collect();
 
+    let mut sets: Vec<PolicySet> =
+        Vec::with_capacity(d.user_detail_list.len() + d.role_detail_list.len());
     let mut identities =
         Vec::with_capacity(d.user_detail_list.len() + d.role_detail_list.len() + 1);
     for u in &d.user_detail_list {
@@ -84,8 +87,7 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
         }
         let mut attrs = Attrs::new();
         attrs.insert("groups".into(), json!(u.group_list));
-        let set = ctx.policy_set(pols, u.permissions_boundary.as_ref(), &mut attrs);
-        let permissions = permissions(&set, &mut attrs);
+        sets.push(ctx.policy_set(pols, u.permissions_boundary.as_ref(), &mut attrs));
         let row = rows.get(u.arn.as_str()).copied();
         let mut creds = match &data.access_keys {
             Some(keys) => live_keys(keys.get(&u.user_name).map(Vec::as_slice).unwrap_or(&[])),
@@ -135,7 +137,7 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
             last_used_at: last_used,
             labels: labels(&u.tags),
             owner: owner(&u.tags, owner_keys),
-            permissions,
+            permissions: Permissions::default(),
             credentials: creds,
             attributes: attrs,
         });
@@ -144,8 +146,7 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
         let mut pols = ctx.inline("", &r.role_policy_list, &r.arn);
         pols.extend(ctx.attached(&r.attached_managed_policies));
         let mut attrs = Attrs::new();
-        let set = ctx.policy_set(pols, r.permissions_boundary.as_ref(), &mut attrs);
-        let permissions = permissions(&set, &mut attrs);
+        sets.push(ctx.policy_set(pols, r.permissions_boundary.as_ref(), &mut attrs));
         let path = r.path.as_deref();
         common_attrs(&mut attrs, account_id.as_deref(), path);
         attrs.insert(
@@ -179,10 +180,16 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
             last_used_at: last.and_then(|l| l.last_used_date),
             labels: labels(&r.tags),
             owner: owner(&r.tags, owner_keys),
-            permissions,
+            permissions: Permissions::default(),
             credentials: vec![],
             attributes: attrs,
         });
+    }
+    // Policy analysis is the costly part: run it on every core. `sets[i]` belongs to
+    // `identities[i]` (users, then roles).
+    let facts: Vec<policy::PolicyFacts> = sets.par_iter().map(policy::analyse).collect();
+    for (identity, f) in identities.iter_mut().zip(facts) {
+        apply_facts(identity, f);
     }
     if let Some(root) = data.report.iter().flatten().find(|r| r.user == ROOT_ROW) {
         identities.push(root_identity(root, account_id.as_deref()));
@@ -282,15 +289,14 @@ impl Ctx<'_> {
     }
 }
 
-fn permissions(set: &PolicySet, attrs: &mut Attrs) -> Permissions {
-    let facts = policy::analyse(set);
+fn apply_facts(identity: &mut Identity, facts: policy::PolicyFacts) {
     for (flag, ev) in facts.evidence {
-        attrs.insert(format!("{flag}_via"), json!(ev));
+        identity.attributes.insert(format!("{flag}_via"), json!(ev));
     }
-    Permissions {
+    identity.permissions = Permissions {
         actions: facts.actions,
         flags: facts.flags,
-    }
+    };
 }
 
 fn trust_attrs(t: &trust::TrustFacts, attrs: &mut Attrs) {

@@ -40,13 +40,21 @@ impl Connector for AwsOffline {
 
     fn collect(&self, _progress: &Progress) -> Result<Collected> {
         let mut notes = Vec::new();
+        let t0 = std::time::Instant::now();
         let data = offline::read(
             &self.from,
             self.credential_report.as_deref(),
             self.account_id.clone(),
             &mut notes,
         )?;
+        let t1 = std::time::Instant::now();
         let mapped = mapping::map_account(&data, &self.owner_keys);
+        tracing::info!(
+            "aws: read {:.2?}, mapped {} identities in {:.2?}",
+            t1 - t0,
+            mapped.identities.len(),
+            t1.elapsed()
+        );
         notes.extend(mapped.notes);
         Ok(Collected {
             identities: mapped.identities,

@@ -21,12 +21,23 @@ pub struct PolicySet {
     pub boundary: Option<Vec<Arc<ParsedPolicy>>>,
 }
 
-/// The statement that granted (or denied) an action, for evidence.
+/// The statement that granted an action, for evidence (an `Arc` and an index: decisions are
+/// made ~60 times per principal, so they must not copy strings).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grant {
-    pub policy: String,
-    pub statement: String,
+    pub policy: Arc<ParsedPolicy>,
+    pub statement: usize,
     pub conditional: bool,
+}
+
+impl Grant {
+    /// `<policy label> <statement label>`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}",
+            self.policy.label, self.policy.statements[self.statement].label
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,8 +45,8 @@ pub struct Decision {
     pub allowed: bool,
     /// Allowed only under a condition (or a conditional Deny may remove it).
     pub conditional: bool,
-    /// Allowing statements, unconditional first.
-    pub grants: Vec<Grant>,
+    /// The allowing statement: an unconditional one when there is one.
+    pub grant: Option<Grant>,
     /// Why an Allow does not count: the explicit Deny or the boundary.
     pub blocked_by: Option<String>,
 }
@@ -53,7 +64,7 @@ impl PolicySet {
                 return Decision {
                     allowed: false,
                     conditional: false,
-                    grants: d.grants,
+                    grant: d.grant,
                     blocked_by: Some(format!(
                         "permissions boundary {}",
                         bd.blocked_by.unwrap_or_else(|| b[0].label.clone())
@@ -67,18 +78,21 @@ impl PolicySet {
 }
 
 fn decide_in(policies: &[Arc<ParsedPolicy>], action: &str) -> Decision {
-    let mut grants = Vec::new();
+    let mut grant: Option<Grant> = None;
     let mut conditional_deny = false;
     for p in policies {
-        for s in &p.statements {
+        for (i, s) in p.statements.iter().enumerate() {
             if !action_matches(s, action) {
                 continue;
             }
             if s.allow {
-                if resource_is_everything(&s.resources) {
-                    grants.push(Grant {
-                        policy: p.label.clone(),
-                        statement: s.label.clone(),
+                let better = grant
+                    .as_ref()
+                    .is_none_or(|g| g.conditional && s.condition.is_none());
+                if better && resource_is_everything(&s.resources) {
+                    grant = Some(Grant {
+                        policy: p.clone(),
+                        statement: i,
                         conditional: s.condition.is_some(),
                     });
                 }
@@ -87,7 +101,7 @@ fn decide_in(policies: &[Arc<ParsedPolicy>], action: &str) -> Decision {
                     return Decision {
                         allowed: false,
                         conditional: false,
-                        grants: vec![],
+                        grant: None,
                         blocked_by: Some(format!("Deny {} in {}", s.label, p.label)),
                     };
                 }
@@ -95,12 +109,12 @@ fn decide_in(policies: &[Arc<ParsedPolicy>], action: &str) -> Decision {
             }
         }
     }
-    grants.sort_by_key(|g| g.conditional);
-    let allowed = !grants.is_empty();
     Decision {
-        allowed,
-        conditional: allowed && (grants[0].conditional || conditional_deny),
-        grants,
+        allowed: grant.is_some(),
+        conditional: grant
+            .as_ref()
+            .is_some_and(|g| g.conditional || conditional_deny),
+        grant,
         blocked_by: None,
     }
 }
@@ -247,7 +261,7 @@ mod tests {
         assert!(d.allowed && d.conditional);
         let d = set(&[c, allow("sts:AssumeRole", "*")], None).decide("sts:assumerole");
         assert!(d.allowed && !d.conditional);
-        assert_eq!(d.grants[0].policy, "p1");
+        assert_eq!(d.grant.unwrap().policy.label, "p1");
     }
 
     #[test]

@@ -243,8 +243,8 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
 fn grant_text(ds: &[&Decision]) -> String {
     let mut by: Vec<String> = ds
         .iter()
-        .filter_map(|d| d.grants.first())
-        .map(|g| format!("{} {}", g.policy, g.statement))
+        .filter_map(|d| d.grant.as_ref())
+        .map(|g| g.describe())
         .collect();
     by.dedup();
     let mut s = by.join(", ");
