@@ -483,6 +483,70 @@ fn live_scan_of_a_moto_server() {
 }
 
 #[test]
+fn live_access_denied_is_partial_and_rejected_credentials_fail() {
+    let moto = Moto::start();
+    let created = moto.populate_with(
+        &root().join("fixtures/aws/populate_moto.py"),
+        &["--auditor"],
+    );
+    // From now on moto checks every request against the caller's IAM policies.
+    moto.enforce_auth();
+    let scan = |id: &str, secret: &str| {
+        nhiscan()
+            .args([
+                "scan",
+                "aws",
+                "--endpoint-url",
+                &moto.url,
+                "-f",
+                "json",
+                "-q",
+                "--fail-on",
+                "none",
+            ])
+            .envs(moto.env())
+            .env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .output()
+            .unwrap()
+    };
+    let a = &created["auditor"];
+    let out = scan(a["id"].as_str().unwrap(), a["secret"].as_str().unwrap());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["sources"][0]["status"], "partial");
+    let note = j["sources"][0]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["subject"] == "ListAccessKeys")
+        .expect("a note for the denied call");
+    let msg = note["message"].as_str().unwrap();
+    assert!(
+        msg.contains("access denied (grant iam:ListAccessKeys)"),
+        "{msg}"
+    );
+    assert!(msg.contains("credential report"), "{msg}");
+    // The rest of the inventory is there; keys come from the credential report's slots.
+    let ci = identity(&j, &format!("{ACCT}:user/ci-deploy"));
+    assert_eq!(
+        ci["credentials"][0]["id"],
+        format!("{ACCT}:user/ci-deploy#access_key_1")
+    );
+    assert!(flags(&j, &format!("{ACCT}:role/gha-deploy")).contains(&"admin".to_string()));
+
+    let out = scan("not-a-real-key-id", "wrong");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("AWS rejected the credentials"), "{stderr}");
+    assert!(stderr.contains("InvalidClientTokenId"), "{stderr}");
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["sources"][0]["status"], "failed");
+    assert!(j["identities"].as_array().unwrap().is_empty());
+}
+
+#[test]
 fn live_scan_without_credentials_is_one_clear_error() {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("config"), "").unwrap();

@@ -57,9 +57,14 @@ impl Moto {
 
     /// Run the committed boto3 script against this server; returns its JSON output.
     pub fn populate(&self, script: &Path) -> serde_json::Value {
+        self.populate_with(script, &[])
+    }
+
+    pub fn populate_with(&self, script: &Path, args: &[&str]) -> serde_json::Value {
         let out = Command::new("python3")
             .arg(script)
             .arg(&self.url)
+            .args(args)
             .envs(self.env())
             .output()
             .expect("python3 runs");
@@ -69,6 +74,24 @@ impl Moto {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).expect("populate script prints JSON")
+    }
+
+    /// From now on, moto checks every request against the caller's IAM policies
+    /// (`POST /moto-api/reset-auth` with the number of requests still allowed unchecked: 0).
+    pub fn enforce_auth(&self) {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).expect("moto reachable");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/plain\r\n\
+             Content-Length: 1\r\nConnection: close\r\n\r\n0"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        assert!(reply.starts_with("HTTP/1.1 200"), "reset-auth: {reply}");
     }
 
     /// Test credentials and empty config files; never the metadata service.

@@ -30,13 +30,41 @@ pub fn classify<E>(e: &SdkError<E>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let text = format!("{}", DisplayErrorContext(e));
-    let status = e.raw_response().map(|r| r.status().as_u16());
+    let raw = e.raw_response();
+    let status = raw.map(|r| r.status().as_u16());
+    let body = raw
+        .and_then(|r| r.body().bytes())
+        .map(String::from_utf8_lossy);
+    // Some endpoints (moto) nest `<Errors>` in the XML body, which the SDK's parser misses; the
+    // `X-Amzn-ErrorType` header and the body's `<Code>` still say what happened.
     let code = e
         .as_service_error()
         .and_then(|s| s.code())
-        .map(String::from);
+        .map(String::from)
+        .or_else(|| {
+            raw.and_then(|r| r.headers().get("x-amzn-errortype"))
+                .map(|h| h.split(':').next().unwrap_or(h).to_string())
+        })
+        .or_else(|| body.as_deref().and_then(|b| xml_tag(b, "Code")));
+    let message = e
+        .as_service_error()
+        .and_then(|s| s.message())
+        .map(String::from)
+        .or_else(|| body.as_deref().and_then(|b| xml_tag(b, "Message")));
+    let text = match (&code, &message, status) {
+        (Some(c), Some(m), _) => format!("{c}: {m}"),
+        (Some(c), None, _) => c.clone(),
+        (None, _, Some(s)) => format!("HTTP {s}"),
+        (None, _, None) => format!("{}", DisplayErrorContext(e)),
+    };
     classify_parts(code.as_deref(), status, &text)
+}
+
+fn xml_tag(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..start + end].to_string())
 }
 
 /// The decision on plain parts, so it is tested without building SDK errors.

@@ -47,8 +47,8 @@ impl Fetcher {
     fn gap(&mut self, call: &str, failure: Failure, consequence: &str) -> Result<()> {
         match failure {
             Failure::Credentials(m) => bail!(
-                "AWS rejected the credentials on {call}: {m}. Refresh them (`aws sso login`, new \
-                 keys, --profile) and rerun"
+                "AWS rejected the credentials on {call} ({m}); refresh them (`aws sso login`, \
+                 new keys, --profile) and rerun"
             ),
             Failure::Denied(m) => self.notes.push(Note::warning(
                 call,
