@@ -36,6 +36,9 @@ pub struct Statement {
 pub struct ParsedPolicy {
     pub label: String,
     pub statements: Vec<Statement>,
+    /// This policy's verdict on every probe action of [`super::flags`], computed on first use:
+    /// a managed policy attached to thousands of principals is evaluated once.
+    pub(super) verdicts: std::sync::OnceLock<Vec<super::eval::Verdict>>,
 }
 
 /// Decode a document field into a JSON object.
@@ -71,7 +74,11 @@ pub fn parse_policy(label: impl Into<String>, v: &Value) -> Result<ParsedPolicy,
         .enumerate()
         .map(|(i, s)| parse_statement(i, s))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(ParsedPolicy { label, statements })
+    Ok(ParsedPolicy {
+        label,
+        statements,
+        verdicts: Default::default(),
+    })
 }
 
 fn parse_statement(i: usize, s: &Value) -> Result<Statement, String> {

@@ -51,15 +51,41 @@ pub struct Decision {
     pub blocked_by: Option<String>,
 }
 
+/// What one policy says about one action on "everything": its best Allow (statement index,
+/// conditional?), its first unconditional Deny, and whether a conditional Deny applies.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Verdict {
+    allow: Option<(usize, bool)>,
+    deny: Option<usize>,
+    deny_conditional: bool,
+}
+
 impl PolicySet {
     /// `action` is lower-case: a concrete `service:name`, or `*` meaning "every action" (admin).
     pub fn decide(&self, action: &str) -> Decision {
-        let mut d = decide_in(&self.identity, action);
+        self.decide_with(|p| verdict(p, action))
+    }
+
+    /// The same for probe `index` of [`super::flags::probe_actions`], using each policy's cached
+    /// verdicts.
+    pub fn decide_probe(&self, index: usize) -> Decision {
+        self.decide_with(|p| {
+            p.verdicts.get_or_init(|| {
+                super::flags::probe_actions()
+                    .iter()
+                    .map(|a| verdict(p, a))
+                    .collect()
+            })[index]
+        })
+    }
+
+    fn decide_with(&self, v: impl Fn(&ParsedPolicy) -> Verdict) -> Decision {
+        let mut d = combine(&self.identity, &v);
         if !d.allowed {
             return d;
         }
         if let Some(b) = self.boundary.as_ref().filter(|b| !b.is_empty()) {
-            let bd = decide_in(b, action);
+            let bd = combine(b, &v);
             if !bd.allowed {
                 return Decision {
                     allowed: false,
@@ -77,36 +103,51 @@ impl PolicySet {
     }
 }
 
-fn decide_in(policies: &[Arc<ParsedPolicy>], action: &str) -> Decision {
+fn verdict(p: &ParsedPolicy, action: &str) -> Verdict {
+    let mut out = Verdict::default();
+    for (i, s) in p.statements.iter().enumerate() {
+        if !action_matches(s, action) {
+            continue;
+        }
+        if s.allow {
+            let better = out.allow.is_none_or(|(_, c)| c && s.condition.is_none());
+            if better && resource_is_everything(&s.resources) {
+                out.allow = Some((i, s.condition.is_some()));
+            }
+        } else if deny_covers_everything(&s.resources) {
+            if s.condition.is_none() {
+                out.deny = Some(i);
+                return out;
+            }
+            out.deny_conditional = true;
+        }
+    }
+    out
+}
+
+/// Deny in any policy wins; otherwise the first unconditional Allow, else the first conditional.
+fn combine(policies: &[Arc<ParsedPolicy>], v: &impl Fn(&ParsedPolicy) -> Verdict) -> Decision {
     let mut grant: Option<Grant> = None;
     let mut conditional_deny = false;
     for p in policies {
-        for (i, s) in p.statements.iter().enumerate() {
-            if !action_matches(s, action) {
-                continue;
-            }
-            if s.allow {
-                let better = grant
-                    .as_ref()
-                    .is_none_or(|g| g.conditional && s.condition.is_none());
-                if better && resource_is_everything(&s.resources) {
-                    grant = Some(Grant {
-                        policy: p.clone(),
-                        statement: i,
-                        conditional: s.condition.is_some(),
-                    });
-                }
-            } else if deny_covers_everything(&s.resources) {
-                if s.condition.is_none() {
-                    return Decision {
-                        allowed: false,
-                        conditional: false,
-                        grant: None,
-                        blocked_by: Some(format!("Deny {} in {}", s.label, p.label)),
-                    };
-                }
-                conditional_deny = true;
-            }
+        let x = v(p);
+        if let Some(i) = x.deny {
+            return Decision {
+                allowed: false,
+                conditional: false,
+                grant: None,
+                blocked_by: Some(format!("Deny {} in {}", p.statements[i].label, p.label)),
+            };
+        }
+        conditional_deny |= x.deny_conditional;
+        if let Some((i, conditional)) = x.allow
+            && grant.as_ref().is_none_or(|g| g.conditional && !conditional)
+        {
+            grant = Some(Grant {
+                policy: p.clone(),
+                statement: i,
+                conditional,
+            });
         }
     }
     Decision {

@@ -31,6 +31,7 @@
 
 use super::eval::{Decision, PolicySet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 /// Privilege-escalation combinations: (name, every action needed on `*`).
 pub const ESCALATION: &[(&str, &[&str])] = &[
@@ -148,6 +149,34 @@ pub const IAM_WRITE: &[&str] = &[
     "iam:DeleteUserPermissionsBoundary",
 ];
 
+/// Every action the tables name (and `*`), lower-cased, once: the probes whose per-policy
+/// verdicts are cached (see [`super::eval::PolicySet::decide_probe`]).
+pub fn probe_actions() -> &'static [String] {
+    &PROBES.0
+}
+
+fn probe_index(action: &str) -> usize {
+    PROBES.1[action]
+}
+
+/// (lower-cased probes, original spelling -> index).
+static PROBES: LazyLock<(Vec<String>, HashMap<&'static str, usize>)> = LazyLock::new(|| {
+    let mut list = Vec::new();
+    let mut index = HashMap::new();
+    let all = std::iter::once("*")
+        .chain(ESCALATION.iter().flat_map(|(_, c)| c.iter().copied()))
+        .chain(CREDENTIAL.iter().copied())
+        .chain(DATA_READ.iter().copied())
+        .chain(IAM_WRITE.iter().copied());
+    for a in all {
+        index.entry(a).or_insert_with(|| {
+            list.push(a.to_ascii_lowercase());
+            list.len() - 1
+        });
+    }
+    (list, index)
+});
+
 /// Evidence entries kept per flag; the rest are counted.
 const MAX_EVIDENCE: usize = 5;
 
@@ -167,7 +196,7 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
     let mut memo: HashMap<&str, Decision> = HashMap::new();
     let mut decide = |a: &'static str| -> Decision {
         memo.entry(a)
-            .or_insert_with(|| set.decide(&a.to_ascii_lowercase()))
+            .or_insert_with(|| set.decide_probe(probe_index(a)))
             .clone()
     };
     let mut facts = PolicyFacts::default();
@@ -325,6 +354,32 @@ mod tests {
             json!({"Statement": {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}}),
         );
         assert_eq!(f.flags, vec!["data_read_all"]);
+    }
+
+    #[test]
+    fn cached_probe_verdicts_agree_with_direct_decisions() {
+        let docs = [
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:Create*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
+            json!({"Statement": {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}}),
+        ];
+        let set = PolicySet {
+            identity: docs
+                .iter()
+                .map(|d| Arc::new(parse_policy("p", d).unwrap()))
+                .collect(),
+            boundary: Some(vec![Arc::new(
+                parse_policy("b", &json!({"Statement": {"Effect": "Allow", "Action": ["iam:*", "sts:*", "kms:*"], "Resource": "*"}}))
+                    .unwrap(),
+            )]),
+        };
+        for (i, a) in probe_actions().iter().enumerate() {
+            assert_eq!(set.decide_probe(i), set.decide(a), "{a}");
+        }
+        assert!(set.decide("iam:passrole").allowed);
+        assert!(!set.decide("iam:createaccesskey").allowed);
+        assert!(set.decide("kms:decrypt").conditional);
     }
 
     #[test]
