@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub enum SourceSpec {
     Repo(RepoSource),
     Kubernetes(KubernetesSource),
+    Aws(AwsSource),
 }
 
 /// `kind = "repo"`: as `scan repo PATH [--history | --since REV] [--no-ignore]`.
@@ -37,6 +38,19 @@ pub struct KubernetesSource {
     pub cluster: Option<String>,
 }
 
+/// `kind = "aws"`: an account through the credential chain (`profile`, `region`,
+/// `endpoint_url`), or an export with `from` (+ `credential_report`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSource {
+    pub from: Option<PathBuf>,
+    pub credential_report: Option<PathBuf>,
+    pub account_id: Option<String>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
 impl SourceSpec {
     /// Make every path relative to the config file's folder.
     pub fn resolve_paths(&mut self, base: &Path) {
@@ -50,6 +64,10 @@ impl SourceSpec {
             SourceSpec::Kubernetes(k) => {
                 k.from.as_mut().map(join);
                 k.kubeconfig.as_mut().map(join);
+            }
+            SourceSpec::Aws(a) => {
+                a.from.as_mut().map(join);
+                a.credential_report.as_mut().map(join);
             }
         }
     }

@@ -3,6 +3,8 @@
 
 mod common;
 
+#[path = "cli/aws.rs"]
+mod aws;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
 #[path = "cli/baseline.rs"]

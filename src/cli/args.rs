@@ -81,6 +81,34 @@ pub enum ScanSource {
     /// Service accounts, their RBAC, tokens and workloads: from the cluster in the kubeconfig,
     /// or from manifests and kubectl dumps with --from.
     Kubernetes(KubernetesArgs),
+    /// IAM users, roles and root with keys, passwords, owners, effective permissions and trust,
+    /// live through the AWS API or from a `get-account-authorization-details` export.
+    Aws(AwsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Offline: the JSON of `aws iam get-account-authorization-details` (no API calls).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "endpoint_url"])]
+    pub from: Option<PathBuf>,
+    /// Offline: the credential report CSV (`aws iam get-credential-report --query Content
+    /// --output text | base64 -d`): access keys, passwords, root account.
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub credential_report: Option<PathBuf>,
+    /// Account id for identities when the export has no ARN to take it from.
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+    /// Live: named profile from the AWS config/credentials files.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Live: region to sign for (IAM is global; default: the configured one, else us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Live: IAM endpoint override (also read from AWS_ENDPOINT_URL by the SDK).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub common: CommonScanArgs,
 }
 
 #[derive(Debug, Args)]

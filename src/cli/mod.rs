@@ -6,6 +6,7 @@ mod baseline_cmd;
 mod merge_cmd;
 mod rules_cmd;
 mod scan;
+mod scan_aws;
 mod setup;
 
 pub use args::{Cli, Command};

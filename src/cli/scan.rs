@@ -1,7 +1,9 @@
 //! `nhiscan scan <source>`: collect from each target, judge with the posture rules, apply the
 //! baseline, render, write, and map the result to an exit code.
 
-use super::args::{CommonScanArgs, GlobalArgs, KubernetesArgs, RepoArgs, ScanArgs, ScanSource};
+use super::args::{
+    AwsArgs, CommonScanArgs, GlobalArgs, KubernetesArgs, RepoArgs, ScanArgs, ScanSource,
+};
 use super::setup::{self, rule_docs};
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -28,6 +30,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     match &args.source {
         Some(ScanSource::Repo(repo)) => run_repo(global, repo),
         Some(ScanSource::Kubernetes(k)) => run_kubernetes(global, k),
+        Some(ScanSource::Aws(a)) => super::scan_aws::run_aws(global, a),
         None => run_sources(global, &args.common),
     }
 }
@@ -90,6 +93,23 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
                     let target = k.from.as_deref().unwrap_or(Path::new("kubeconfig"));
                     Unusable::boxed("kubernetes", target, e)
                 }));
+            }
+            SourceSpec::Aws(a) => {
+                let args = AwsArgs {
+                    from: a.from.clone(),
+                    credential_report: a.credential_report.clone(),
+                    account_id: a.account_id.clone(),
+                    profile: a.profile.clone(),
+                    region: a.region.clone(),
+                    endpoint_url: a.endpoint_url.clone(),
+                    common: common.clone(),
+                };
+                connectors.push(
+                    super::scan_aws::aws_connector(&args, cfg).unwrap_or_else(|e| {
+                        let target = a.from.as_deref().unwrap_or(Path::new("aws"));
+                        Unusable::boxed("aws", target, e)
+                    }),
+                );
             }
         }
     }
@@ -244,7 +264,7 @@ fn repo_connectors(
 /// Everything after the connectors are built is the same for every source: collect from each
 /// (a failing one becomes a failed source, not the end of the run), judge, apply the baseline,
 /// render, write, and map to an exit code.
-fn run_connectors(
+pub(super) fn run_connectors(
     global: &GlobalArgs,
     common: &CommonScanArgs,
     judge_with: &Judge,

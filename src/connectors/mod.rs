@@ -1,6 +1,7 @@
 //! Connectors turn one source into the inventory model. Each knows its source and nothing of
 //! rules or reports: it returns identities plus a [`SourceRun`] saying what it covered.
 
+pub mod aws;
 pub mod kubernetes;
 pub mod repo;
 #[cfg(feature = "live")]

@@ -206,3 +206,78 @@ fn owner_map_names_owners_nothing_else_did_and_unowned_says_what_was_tried() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("[[owners.map]] pattern"), "{}", r.stderr);
 }
+
+/// A key in a scanned folder that is the live, admin key of an IAM user on a (moto) account:
+/// the join names the user on the found key and the leak on the user, and the critical joined
+/// rule fires; a key of another account is called foreign.
+#[test]
+fn a_key_found_in_code_is_joined_to_its_iam_user_on_a_live_account() {
+    let moto = crate::common::moto::Moto::start();
+    let created = moto.populate(&root().join("fixtures/joined/populate_leak.py"));
+    let key = created["key_id"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("app")).unwrap();
+    // The second key decodes to account 999999999999, which is not scanned.
+    std::fs::write(
+        dir.path().join("app/deploy.sh"),
+        format!("export AWS_ACCESS_KEY_ID={key}\nexport VENDOR_AWS_KEY_ID=AKIA6RVFFB77QD2HT7WN\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("nhiscan.toml"),
+        format!(
+            "[[sources]]\nkind = \"repo\"\npath = \"app\"\n\n[[sources]]\nkind = \"aws\"\n\
+             endpoint_url = \"{}\"\nregion = \"us-east-1\"\n",
+            moto.url
+        ),
+    )
+    .unwrap();
+    let out = nhiscan()
+        .current_dir(dir.path())
+        .envs(moto.env())
+        .args(["scan", "-f", "json", "-q", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let j: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let ids = j["identities"].as_array().unwrap();
+    let user_arn = created["user_arn"].as_str().unwrap();
+    let user = ids.iter().find(|i| i["id"] == user_arn).expect("IAM user");
+    let found: Vec<&Value> = ids.iter().filter(|i| i["source"] == "repo").collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    let leaked = found
+        .iter()
+        .find(|i| i["attributes"]["iam_identity"] == user_arn)
+        .expect("the found key is joined to the user");
+    assert_eq!(leaked["attributes"]["iam_key_status"], "active");
+    // IAM's inventory lists key ids (they are not secrets); the found side never spells it out.
+    assert!(!leaked.to_string().contains(key), "{leaked}");
+    assert!(
+        leaked["attributes"]["iam_flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "admin")
+    );
+    assert_eq!(
+        leaked["owner"]["name"], "release-eng",
+        "borrowed from the user's tag"
+    );
+    assert_eq!(
+        user["attributes"]["leaked_in"],
+        serde_json::json!([leaked["id"]])
+    );
+    assert_eq!(
+        user["attributes"]["leaked_at"],
+        serde_json::json!(["deploy.sh:1"])
+    );
+    let foreign = found.iter().find(|i| i["id"] != leaked["id"]).unwrap();
+    assert_eq!(
+        foreign["attributes"]["aws_account_foreign"], true,
+        "{foreign}"
+    );
+    let leaked_id = leaked["id"].as_str().unwrap();
+    assert!(ids_with_rule(&j, "joined.leaked-active-privileged-key").contains(&leaked_id));
+    assert!(ids_with_rule(&j, "joined.foreign-aws-key").contains(&foreign["id"].as_str().unwrap()));
+}

@@ -123,3 +123,4 @@ pub fn github_token(prefix: &str, random30: &str) -> String {
     d.reverse();
     format!("{prefix}{random30}{}", String::from_utf8(d).unwrap())
 }
+pub mod moto;

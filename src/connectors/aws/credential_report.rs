@@ -1,0 +1,251 @@
+//! The IAM credential report (`aws iam get-credential-report`, base64-decoded CSV): one row per
+//! user plus `<root_account>`, with password and access-key dates the authorization details do
+//! not carry. Values such as `N/A`, `not_supported` and `no_information` mean "no date".
+//!
+//! A malformed row is a note naming the line and is skipped; a file without the `user` and `arn`
+//! columns is not a credential report and is an error.
+
+use crate::inventory::Note;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// The row name AWS gives the account's root user.
+pub const ROOT_ROW: &str = "<root_account>";
+
+/// One key slot (`access_key_1_…`, `access_key_2_…`) of a report row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeySlot {
+    pub active: bool,
+    pub last_rotated: Option<DateTime<Utc>>,
+    pub last_used: Option<DateTime<Utc>>,
+    pub last_used_region: Option<String>,
+    pub last_used_service: Option<String>,
+}
+
+impl KeySlot {
+    /// A slot describes a key when it is active or carries a rotation date (inactive key).
+    pub fn exists(&self) -> bool {
+        self.active || self.last_rotated.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportRow {
+    /// 1-based line in the CSV.
+    pub line: usize,
+    pub user: String,
+    pub arn: String,
+    pub created: Option<DateTime<Utc>>,
+    pub password_enabled: bool,
+    pub password_last_used: Option<DateTime<Utc>>,
+    pub password_last_changed: Option<DateTime<Utc>>,
+    pub mfa_active: bool,
+    pub keys: [KeySlot; 2],
+    /// X.509 signing certificates: (active, last rotated).
+    pub certs: [(bool, Option<DateTime<Utc>>); 2],
+}
+
+/// Parse a report. `source` names the file (or API call) in errors and notes.
+pub fn parse(text: &str, source: &str, notes: &mut Vec<Note>) -> anyhow::Result<Vec<ReportRow>> {
+    let records = split_csv(text).map_err(|(line, msg)| {
+        anyhow::anyhow!("{source}:{line}: malformed CSV: {msg} (expected an IAM credential report)")
+    })?;
+    let Some((_, header)) = records.first() else {
+        anyhow::bail!("{source}: empty file (expected an IAM credential report CSV)");
+    };
+    let col: BTreeMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim(), i))
+        .collect();
+    for required in ["user", "arn"] {
+        if !col.contains_key(required) {
+            anyhow::bail!(
+                "{source}:1: no `{required}` column: this is not an IAM credential report \
+                 (get it with `aws iam get-credential-report --query Content --output text | base64 -d`)"
+            );
+        }
+    }
+    let mut rows = Vec::new();
+    for (line, fields) in &records[1..] {
+        if fields.len() == 1 && fields[0].trim().is_empty() {
+            continue;
+        }
+        if fields.len() != header.len() {
+            notes.push(Note::warning(
+                format!("{source}:{line}"),
+                format!(
+                    "credential report row has {} fields, the header has {}; row skipped",
+                    fields.len(),
+                    header.len()
+                ),
+            ));
+            continue;
+        }
+        let get = |name: &str| col.get(name).map(|&i| fields[i].trim()).unwrap_or("");
+        let mut bad = Vec::new();
+        let mut date = |name: &str| {
+            let v = get(name);
+            match parse_date(v) {
+                Ok(d) => d,
+                Err(()) => {
+                    bad.push(format!("{name}={v:?}"));
+                    None
+                }
+            }
+        };
+        let slot = |n: u8, date: &mut dyn FnMut(&str) -> Option<DateTime<Utc>>| KeySlot {
+            active: get(&format!("access_key_{n}_active")) == "true",
+            last_rotated: date(&format!("access_key_{n}_last_rotated")),
+            last_used: date(&format!("access_key_{n}_last_used_date")),
+            last_used_region: value(get(&format!("access_key_{n}_last_used_region"))),
+            last_used_service: value(get(&format!("access_key_{n}_last_used_service"))),
+        };
+        let row = ReportRow {
+            line: *line,
+            user: get("user").to_string(),
+            arn: get("arn").to_string(),
+            created: date("user_creation_time"),
+            password_enabled: get("password_enabled") == "true",
+            password_last_used: date("password_last_used"),
+            password_last_changed: date("password_last_changed"),
+            mfa_active: get("mfa_active") == "true",
+            keys: [slot(1, &mut date), slot(2, &mut date)],
+            certs: [
+                (get("cert_1_active") == "true", date("cert_1_last_rotated")),
+                (get("cert_2_active") == "true", date("cert_2_last_rotated")),
+            ],
+        };
+        if !bad.is_empty() {
+            notes.push(Note::warning(
+                format!("{source}:{line}"),
+                format!("unreadable dates ignored: {}", bad.join(", ")),
+            ));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `N/A`, `not_supported`, `no_information` and empty mean "none"; anything else must be an
+/// RFC 3339 time.
+fn parse_date(v: &str) -> Result<Option<DateTime<Utc>>, ()> {
+    if value(v).is_none() {
+        return Ok(None);
+    }
+    DateTime::parse_from_rfc3339(v)
+        .map(|d| Some(d.with_timezone(&Utc)))
+        .map_err(|_| ())
+}
+
+fn value(v: &str) -> Option<String> {
+    match v {
+        "" | "N/A" | "not_supported" | "no_information" => None,
+        v => Some(v.to_string()),
+    }
+}
+
+/// RFC 4180 records with their 1-based starting line. Quoted fields may hold commas, quotes
+/// (doubled) and newlines; an unterminated quote is an error at the line it opened.
+/// A CSV record: its 1-based first line and its fields.
+type Record = (usize, Vec<String>);
+
+fn split_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
+    let mut out = Vec::new();
+    let mut line = 1;
+    let mut start_line = 1;
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    let mut quoted = false;
+    let mut quote_line = 0;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                field.push(c);
+            }
+            (false, '"') if field.is_empty() => {
+                quoted = true;
+                quote_line = line;
+            }
+            (false, ',') => fields.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                fields.push(std::mem::take(&mut field));
+                out.push((start_line, std::mem::take(&mut fields)));
+                line += 1;
+                start_line = line;
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((quote_line, "a quoted field is never closed".into()));
+    }
+    if !field.is_empty() || !fields.is_empty() {
+        fields.push(field);
+        out.push((start_line, fields));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+
+    #[test]
+    fn root_and_user_rows_with_placeholders() {
+        let text = format!(
+            "{HEADER}\n<root_account>,arn:aws:iam::123456789012:root,2019-01-01T00:00:00+00:00,not_supported,2024-01-01T00:00:00+00:00,not_supported,not_supported,true,true,2019-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+             ci,arn:aws:iam::123456789012:user/ci,2020-01-01T00:00:00+00:00,false,no_information,N/A,N/A,false,true,2020-01-02T00:00:00+00:00,2024-05-01T10:00:00+00:00,us-east-1,s3,true,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        );
+        let mut notes = vec![];
+        let rows = parse(&text, "r.csv", &mut notes).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, ROOT_ROW);
+        assert!(rows[0].keys[0].active && rows[0].keys[0].last_used.is_none());
+        assert!(!rows[0].password_enabled);
+        assert_eq!(rows[1].line, 3);
+        assert_eq!(rows[1].keys[0].last_used_service.as_deref(), Some("s3"));
+        assert!(rows[1].keys[1].active && rows[1].keys[1].last_used.is_none());
+    }
+
+    #[test]
+    fn short_row_is_a_note_and_bad_date_is_a_note() {
+        let text = format!(
+            "{HEADER}\nshort,arn\nx,arn:aws:iam::1:user/x,yesterday,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        );
+        let mut notes = vec![];
+        let rows = parse(&text, "r.csv", &mut notes).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].subject, "r.csv:2");
+        assert!(notes[1].message.contains("user_creation_time"));
+    }
+
+    #[test]
+    fn quoted_fields_and_unterminated_quote() {
+        let r = split_csv("a,\"b,c\",\"d\"\"e\"\r\nf,g,h\n").unwrap();
+        assert_eq!(r[0].1, vec!["a", "b,c", "d\"e"]);
+        assert_eq!(r[1], (2, vec!["f".into(), "g".into(), "h".into()]));
+        assert_eq!(split_csv("a,b\nc,\"d\n").unwrap_err().0, 2);
+    }
+
+    #[test]
+    fn not_a_report() {
+        let mut notes = vec![];
+        let e = parse("name,value\na,b\n", "x.csv", &mut notes).unwrap_err();
+        assert!(e.to_string().contains("x.csv:1"), "{e}");
+    }
+}
