@@ -4,6 +4,7 @@
 //! or a list. Parsing happens once per document; evaluation works on [`Statement`]s.
 
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Which actions (or resources) a statement names: a list, or everything but a list.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,18 +42,20 @@ pub struct ParsedPolicy {
     pub(super) verdicts: std::sync::OnceLock<Vec<super::eval::Verdict>>,
 }
 
-/// Decode a document field into a JSON object.
-pub fn decode_document(v: &Value) -> Result<Value, String> {
+/// Decode a document field into a JSON object (borrowed when it already is one).
+pub fn decode_document(v: &Value) -> Result<Cow<'_, Value>, String> {
     match v {
-        Value::Object(_) => Ok(v.clone()),
+        Value::Object(_) => Ok(Cow::Borrowed(v)),
         Value::String(s) => {
             let t = s.trim();
             let text = if t.starts_with('{') {
-                std::borrow::Cow::Borrowed(t)
+                Cow::Borrowed(t)
             } else {
-                std::borrow::Cow::Owned(percent_decode(t)?)
+                Cow::Owned(percent_decode(t)?)
             };
-            serde_json::from_str(&text).map_err(|e| format!("policy document is not JSON: {e}"))
+            serde_json::from_str(&text)
+                .map(Cow::Owned)
+                .map_err(|e| format!("policy document is not JSON: {e}"))
         }
         Value::Null => Err("policy document is missing".into()),
         other => Err(format!("policy document is a {}", kind_of(other))),
@@ -196,7 +199,7 @@ mod tests {
             "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22%2A%22%7D%7D".into(),
         );
         for v in [&obj, &raw, &encoded] {
-            assert_eq!(decode_document(v).unwrap(), obj);
+            assert_eq!(*decode_document(v).unwrap(), obj);
         }
         let p = parse_policy("x", &encoded).unwrap();
         assert_eq!(p.statements.len(), 1);
