@@ -58,6 +58,9 @@ pub enum ScanSource {
     Repo(RepoArgs),
     /// Service accounts, their RBAC, tokens and workloads, from manifests or kubectl dumps.
     Kubernetes(KubernetesArgs),
+    /// Tokens, Apps, deploy keys and secrets of a GitHub organisation, through the API.
+    #[cfg(feature = "github")]
+    Github(super::scan_github::GithubArgs),
 }
 
 #[derive(Debug, Args)]

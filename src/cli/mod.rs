@@ -5,6 +5,8 @@ mod args;
 mod baseline_cmd;
 mod rules_cmd;
 mod scan;
+#[cfg(feature = "github")]
+mod scan_github;
 mod setup;
 
 pub use args::{Cli, Command};

@@ -23,6 +23,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     match &args.source {
         ScanSource::Repo(repo) => run_repo(global, repo),
         ScanSource::Kubernetes(k) => run_kubernetes(global, k),
+        #[cfg(feature = "github")]
+        ScanSource::Github(g) => super::scan_github::run_github(global, g),
     }
 }
 
@@ -103,7 +105,7 @@ fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
 /// Everything after the connectors are built is the same for every source: collect from each
 /// (a failing one becomes a failed source, not the end of the run), judge, apply the baseline,
 /// render, write, and map to an exit code.
-fn run_connectors(
+pub(super) fn run_connectors(
     global: &GlobalArgs,
     common: &CommonScanArgs,
     engine: &crate::rules::PostureEngine,

@@ -1,6 +1,8 @@
 //! Connectors turn one source into the inventory model. Each knows its source and nothing of
 //! rules or reports: it returns identities plus a [`SourceRun`] saying what it covered.
 
+#[cfg(feature = "github")]
+pub mod github;
 pub mod kubernetes;
 pub mod repo;
 #[cfg(feature = "live")]
