@@ -154,7 +154,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
         };
         notes.push(Note::warning(
             format!("GET /repos/{org}/{{repo}}/{resource}"),
-            format!("{why}: {}{more}", shown.join(", ")),
+            format!("{why} for {}{more}", shown.join(", ")),
         ));
     }
     data.deploy_keys
@@ -181,7 +181,7 @@ async fn org_list<T: serde::de::DeserializeOwned>(
 fn org_note(path: &str, e: &ApiError, needs: &str) -> Note {
     let subject = format!("GET {}", path.split('?').next().unwrap_or(path));
     let message = match e.status() {
-        Some(s @ (401 | 403 | 404 | 422)) => format!("not readable (HTTP {s}: {e}): {needs}"),
+        Some(401 | 403 | 404 | 422) => format!("not readable ({e}): {needs}"),
         _ => format!("{e}"),
     };
     Note::warning(subject, message)
@@ -191,12 +191,12 @@ fn org_note(path: &str, e: &ApiError, needs: &str) -> Note {
 fn cause(e: &ApiError) -> String {
     match e.status() {
         Some(404) => "not found (the repository was deleted or renamed during the scan, or the \
-                      token cannot see this resource) for"
+                      token cannot see this resource); skipped"
             .into(),
         Some(403) => "forbidden (needs admin access to the repository, or the \"Secrets\" / \
-                      \"Administration\" read permission) for"
+                      \"Administration\" read permission); not read"
             .into(),
-        _ => format!("{e} for"),
+        _ => format!("{e}; not read"),
     }
 }
 
