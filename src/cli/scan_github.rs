@@ -35,7 +35,7 @@ pub struct GithubArgs {
     #[arg(long, value_name = "ID", requires = "app_id")]
     pub installation_id: Option<u64>,
     /// Repositories read at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
     /// Longest wait, in seconds, for a rate limit to lift; past it the scan stops reading and
     /// reports partial coverage.

@@ -56,7 +56,7 @@ impl GithubLive {
             org,
             api_url: api_url.trim_end_matches('/').to_string(),
             auth,
-            concurrency: 8,
+            concurrency: 16,
             max_rate_limit_wait: Duration::from_secs(60),
             preflight_calls: AtomicU64::new(0),
         }
