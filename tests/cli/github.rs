@@ -396,3 +396,75 @@ fn a_next_link_to_another_host_is_not_followed() {
     let n = notes(&r.json());
     assert!(n.iter().any(|x| x.contains("another host")), "{n:#?}");
 }
+
+/// Empty answers for every list, so a scan is complete when authentication works.
+fn empty_org(r: &Request) -> Reply {
+    match r.path() {
+        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
+        p if p.ends_with("/installations") => Reply::json(r#"{"installations":[]}"#),
+        _ => Reply::json("[]"),
+    }
+}
+
+#[test]
+fn a_github_app_authenticates_through_its_installation() {
+    use base64::Engine;
+    let server = ApiServer::start(|_, r| {
+        let bearer = r.authorization.as_deref().unwrap_or("");
+        let is_jwt = bearer.starts_with("Bearer ") && bearer.matches('.').count() == 2;
+        match (r.method.as_str(), r.path()) {
+            ("GET", "/orgs/acme/installation") if is_jwt => Reply::json(r#"{"id": 42}"#),
+            ("POST", "/app/installations/42/access_tokens") if is_jwt => Reply::json(
+                r#"{"token":"installation-token","expires_at":"2999-01-01T00:00:00Z","permissions":{}}"#,
+            ),
+            _ if bearer == "Bearer installation-token" => empty_org(r),
+            _ => Reply::status(401, "Bad credentials"),
+        }
+    });
+    let r = scan(
+        &server,
+        "",
+        &[
+            "--app-id",
+            "7",
+            "--app-key",
+            "fixtures/github/test-app-key.pem",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert_eq!(r.json()["sources"][0]["status"], "complete");
+    let reqs = server.requests();
+    assert_eq!(reqs[0].path(), "/orgs/acme/installation");
+    let jwt = reqs[0].authorization.as_deref().unwrap();
+    let payload = jwt.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["iss"], 7, "{claims}");
+    assert_eq!(reqs[1].method, "POST");
+    // The installation is looked up once; every API call uses the installation token.
+    assert_eq!(server.hits("/orgs/acme/installation"), 1);
+    let api: Vec<&Request> = reqs
+        .iter()
+        .filter(|q| !q.path().starts_with("/app/") && q.path() != "/orgs/acme/installation")
+        .collect();
+    assert!(api.len() > 10);
+    assert!(
+        api.iter()
+            .all(|q| q.authorization.as_deref() == Some("Bearer installation-token")),
+        "{api:?}"
+    );
+}
+
+#[test]
+fn a_key_that_is_not_pem_is_a_usage_error() {
+    let server = ApiServer::start(|_, r| empty_org(r));
+    let r = scan(&server, "", &["--app-id", "7", "--app-key", "README.md"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--app-key"), "{}", r.stderr);
+    assert!(server.requests().is_empty());
+}

@@ -1,15 +1,16 @@
 //! A loopback HTTP/1.1 server standing in for the GitHub REST API in tests: bound to
 //! 127.0.0.1 on a free port, answering every GET with what the test's handler returns, and
 //! recording each request (path and whether it carried a token). Dropped, it stops at once.
-//! Small on purpose: GET only, no request bodies, keep-alive so a pooling client works.
+//! Small on purpose: request bodies are skipped, keep-alive so a pooling client works.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 /// One request as the handler sees it.
 #[derive(Debug, Clone)]
 pub struct Request {
+    pub method: String,
     /// Path and query, e.g. `/orgs/acme/repos?per_page=100`.
     pub target: String,
     pub authorization: Option<String>,
@@ -134,8 +135,11 @@ async fn serve(
         if reader.read_line(&mut line).await? == 0 {
             return Ok(());
         }
-        let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let mut words = line.split_whitespace();
+        let method = words.next().unwrap_or("GET").to_string();
+        let target = words.next().unwrap_or("/").to_string();
         let mut authorization = None;
+        let mut body_len = 0usize;
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).await? == 0 {
@@ -145,13 +149,19 @@ async fn serve(
             if h.is_empty() {
                 break;
             }
-            if let Some((k, v)) = h.split_once(':')
-                && k.eq_ignore_ascii_case("authorization")
-            {
-                authorization = Some(v.trim().to_string());
+            if let Some((k, v)) = h.split_once(':') {
+                if k.eq_ignore_ascii_case("authorization") {
+                    authorization = Some(v.trim().to_string());
+                } else if k.eq_ignore_ascii_case("content-length") {
+                    body_len = v.trim().parse().unwrap_or(0);
+                }
             }
         }
+        // Request bodies (the App token exchange posts one) are read and ignored.
+        let mut body = vec![0u8; body_len];
+        reader.read_exact(&mut body).await?;
         let req = Request {
+            method,
             target,
             authorization,
         };

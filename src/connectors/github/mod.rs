@@ -21,6 +21,7 @@ use client::{Api, ApiError};
 use octocrab::Octocrab;
 use octocrab::models::{AppId, InstallationId};
 use octocrab::service::middleware::retry::RetryConfig;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -48,6 +49,8 @@ pub struct GithubLive {
     pub max_rate_limit_wait: Duration,
     /// API calls the preflight made, added to the scan's count.
     preflight_calls: AtomicU64,
+    /// The App installation the preflight found, so the scan does not look it up again.
+    installation: OnceLock<u64>,
 }
 
 impl GithubLive {
@@ -59,6 +62,7 @@ impl GithubLive {
             concurrency: 16,
             max_rate_limit_wait: Duration::from_secs(60),
             preflight_calls: AtomicU64::new(0),
+            installation: OnceLock::new(),
         }
     }
 
@@ -82,8 +86,8 @@ impl GithubLive {
                      App's settings page)",
                 )?;
                 let app = builder.app(AppId(*app_id), key).build()?;
-                let id = match installation_id {
-                    Some(id) => *id,
+                let id = match installation_id.or(self.installation.get().copied()) {
+                    Some(id) => id,
                     None => {
                         self.preflight_calls.fetch_add(1, Ordering::Relaxed);
                         let inst: serde_json::Value = app
@@ -99,6 +103,7 @@ impl GithubLive {
                         inst["id"].as_u64().context("installation without an id")?
                     }
                 };
+                let _ = self.installation.set(id);
                 Ok(app.installation(InstallationId(id))?)
             }
         }
