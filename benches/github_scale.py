@@ -17,6 +17,21 @@ ap.add_argument("--repos", type=int, default=500)
 ap.add_argument("--concurrency", type=int, default=16)
 a = ap.parse_args()
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "fixtures/github/examples")
+
+def example(name):
+    with open(os.path.join(EXAMPLES, name)) as f:
+        return json.load(f)
+
+# Objects are GitHub's published examples with names and dates changed, so every field the
+# typed models require is there.
+REPO = example("orgs_org_repos.json")[0]
+KEY = example("repos_owner_repo_keys.json")[0]
+ENV = example("repos_owner_repo_environments.json")["environments"][0]
+ORG_SECRET = example("orgs_org_actions_secrets.json")["secrets"][0]
+MEMBER = example("orgs_org_members.json")[0]
+
 ORG = "bench"
 PER_PAGE = 100
 TOKEN = "bench-token"
@@ -25,24 +40,27 @@ repos = [f"repo-{i:04d}" for i in range(a.repos)]
 # Every 5th repository has a `production` environment with its own secrets.
 envs = {r: (["production"] if i % 5 == 0 else []) for i, r in enumerate(repos)}
 
-def secrets(n, prefix):
-    return {"total_count": n, "secrets": [{"name": f"{prefix}_{k}", "created_at": T0, "updated_at": T0} for k in range(n)]}
+def secrets(n, prefix, org=False):
+    extra = {"visibility": ORG_SECRET["visibility"]} if org else {}
+    return {"total_count": n, "secrets": [dict(name=f"{prefix}_{k}", created_at=T0, updated_at=T0, **extra) for k in range(n)]}
 
 def keys(i):
-    return [{"id": i * 10 + k, "key": "ssh-ed25519 AAAA", "title": f"deploy-{k}", "verified": True, "created_at": T0,
-             "read_only": k == 0, "added_by": "alice" if i % 7 else "mallory", "last_used": None, "enabled": True}
-            for k in range(1 + i % 2)]
+    return [dict(KEY, id=i * 10 + k, title=f"deploy-{k}", created_at=T0, read_only=k == 0,
+                 added_by="alice" if i % 7 else "mallory", last_used=None) for k in range(1 + i % 2)]
+
+def make_repo(i, name):
+    return dict(REPO, id=1000 + i, name=name, full_name=f"{ORG}/{name}")
 
 ORG_LISTS = {
-    f"/orgs/{ORG}/members": [{"login": "alice"}, {"login": "bob"}],
+    f"/orgs/{ORG}/members": [dict(MEMBER, login="alice", id=11), dict(MEMBER, login="bob", id=12)],
     f"/orgs/{ORG}/personal-access-tokens": [],
     f"/orgs/{ORG}/personal-access-token-requests": [],
     f"/orgs/{ORG}/credential-authorizations": [],
     f"/orgs/{ORG}/secret-scanning/alerts": [],
     f"/orgs/{ORG}/installations": {"total_count": 0, "installations": []},
-    f"/orgs/{ORG}/actions/secrets": secrets(3, "ORG"),
-    f"/orgs/{ORG}/dependabot/secrets": secrets(1, "ORG"),
-    f"/orgs/{ORG}/codespaces/secrets": secrets(1, "ORG"),
+    f"/orgs/{ORG}/actions/secrets": secrets(3, "ORG", org=True),
+    f"/orgs/{ORG}/dependabot/secrets": secrets(1, "ORG", org=True),
+    f"/orgs/{ORG}/codespaces/secrets": secrets(1, "ORG", org=True),
 }
 
 hits = []
@@ -77,12 +95,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, ORG_LISTS[p])
         if p == f"/orgs/{ORG}/repos":
             page = int(q.get("page", ["1"])[0])
-            chunk = repos[(page - 1) * PER_PAGE: page * PER_PAGE]
+            start = (page - 1) * PER_PAGE
+            chunk = [make_repo(start + k, r) for k, r in enumerate(repos[start: page * PER_PAGE])]
             headers = []
             if page * PER_PAGE < len(repos):
                 base = f"http://127.0.0.1:{self.server.server_address[1]}"
                 headers.append(("link", f'<{base}/orgs/{ORG}/repos?per_page={PER_PAGE}&type=all&page={page + 1}>; rel="next"'))
-            return self.reply(200, [{"name": r, "full_name": f"{ORG}/{r}"} for r in chunk], headers)
+            return self.reply(200, chunk, headers)
         m = re.fullmatch(rf"/repos/{ORG}/(repo-(\d+))/(.+)", p)
         if m:
             repo, i, rest = m.group(1), int(m.group(2)), m.group(3)
@@ -93,7 +112,7 @@ class Handler(BaseHTTPRequestHandler):
             if rest in ("dependabot/secrets", "codespaces/secrets"):
                 return self.reply(200, secrets(i % 2, "DEP"))
             if rest == "environments":
-                return self.reply(200, {"total_count": len(envs[repo]), "environments": [{"name": e} for e in envs[repo]]})
+                return self.reply(200, {"total_count": len(envs[repo]), "environments": [dict(ENV, name=e) for e in envs[repo]]})
             if rest.startswith("environments/") and rest.endswith("/secrets"):
                 return self.reply(200, secrets(1, "PROD"))
         return self.reply(404, {"message": "Not Found"})
@@ -103,7 +122,7 @@ server.daemon_threads = True
 threading.Thread(target=server.serve_forever, daemon=True).start()
 url = f"http://127.0.0.1:{server.server_address[1]}"
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+root = ROOT
 binary = os.environ.get("NHISCAN") or next(
     (p for p in (os.path.join(root, "target/release/nhiscan"), os.path.join(root, "target/debug/nhiscan")) if os.path.exists(p)),
     "nhiscan")
@@ -127,3 +146,6 @@ print(f"identities:        {len(report['identities'])}, findings {len(report['fi
 print(f"API calls:         {len(hits)} served, {reported} reported by nhiscan; target {pages} pages + {per_repo} per-repository = {pages + per_repo}")
 collect = next((n["message"] for n in report["sources"][0]["notes"] if "API calls" in n["message"]), "")
 print(f"wall time:         {wall:.2f} s end to end (target < 10 s); collection: {collect}")
+for n in report["sources"][0]["notes"]:
+    if n["level"] != "info":
+        print(f"note:              {n['subject']}: {n['message']}")

@@ -4,7 +4,7 @@
 //! judged. The secret value, when the API returns it, is reduced at once to its SHA-256 and a
 //! redacted preview: it never reaches the inventory.
 
-use super::api::SecretScanningAlert;
+use super::api::{SecretScanningAlert, enum_str};
 use crate::inventory::{Credential, Identity, Permissions, redact, secret_sha256};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -16,34 +16,22 @@ fn summary(a: &SecretScanningAlert, locations: Option<usize>) -> Value {
     if let Some(r) = &a.repository {
         m.insert("repository".into(), json!(r.name));
     }
-    m.insert(
-        "state".into(),
-        json!(a.state.as_deref().unwrap_or("unknown")),
-    );
-    if let Some(r) = &a.resolution {
+    m.insert("state".into(), json!(enum_str(&a.state)));
+    if let Some(r) = a.resolution.as_ref().and_then(enum_str) {
         m.insert("resolution".into(), json!(r));
     }
-    m.insert(
-        "validity".into(),
-        json!(a.validity.as_deref().unwrap_or("unknown")),
-    );
+    m.insert("validity".into(), json!(enum_str(&a.validity)));
     m.insert(
         "publicly_leaked".into(),
         json!(a.publicly_leaked.unwrap_or(false)),
     );
-    if let Some(t) = &a.secret_type {
-        m.insert("secret_type".into(), json!(t));
-    }
+    m.insert("secret_type".into(), json!(a.secret_type));
     if let Some(n) = locations {
         m.insert("locations".into(), json!(n));
     }
-    if let Some(c) = a.created_at {
-        m.insert("created_at".into(), json!(c));
-    }
-    if let Some(u) = &a.html_url {
-        m.insert("html_url".into(), json!(u));
-    }
-    if let Some(s) = a.secret.as_deref().filter(|s| !s.is_empty()) {
+    m.insert("created_at".into(), json!(a.created_at));
+    m.insert("html_url".into(), json!(a.html_url.as_str()));
+    if let Some(s) = Some(a.secret.as_str()).filter(|s| !s.is_empty()) {
         m.insert("secret_sha256".into(), json!(secret_sha256(s.as_bytes())));
         m.insert("secret_redacted".into(), json!(redact(s)));
     }
@@ -53,7 +41,7 @@ fn summary(a: &SecretScanningAlert, locations: Option<usize>) -> Value {
 /// The identity a leaked token belongs to, by the last eight characters GitHub reports for
 /// SAML-authorised tokens.
 fn owner_of(alert: &SecretScanningAlert, identities: &[Identity]) -> Option<usize> {
-    let secret = alert.secret.as_deref()?;
+    let secret = alert.secret.as_str();
     if secret.len() < 8 || !secret.is_char_boundary(secret.len() - 8) {
         return None;
     }
@@ -91,11 +79,11 @@ fn alert_identity(org: &str, a: &SecretScanningAlert, s: Value) -> Identity {
         .as_ref()
         .map(|r| r.name.as_str())
         .unwrap_or("unknown");
-    let kind_name = a
-        .secret_type_display_name
-        .as_deref()
-        .or(a.secret_type.as_deref())
-        .unwrap_or("secret");
+    let kind_name = if a.secret_type_display_name.is_empty() {
+        a.secret_type.as_str()
+    } else {
+        a.secret_type_display_name.as_str()
+    };
     let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
     for k in [
         "state",
@@ -117,30 +105,24 @@ fn alert_identity(org: &str, a: &SecretScanningAlert, s: Value) -> Identity {
         Some(h) => format!("sha256:{}", &h[..16]),
         None => format!("alert:{repo}#{}", a.number),
     };
-    let state = a.state.as_deref().unwrap_or("unknown");
     Identity {
         id: format!("github:{org}/secret_scanning_alert/{repo}/{}", a.number),
         kind: "github.secret_scanning_alert".into(),
         source: "github".into(),
         name: format!("{kind_name} leaked in {repo} (alert #{})", a.number),
-        created_at: a.created_at,
+        created_at: Some(a.created_at),
         last_used_at: None,
         labels: BTreeMap::new(),
         owner: None,
         permissions: Permissions::default(),
         credentials: vec![Credential {
             id: credential_id,
-            kind: a.secret_type.clone().unwrap_or_else(|| "secret".into()),
-            created_at: a.created_at,
+            kind: a.secret_type.clone(),
+            created_at: Some(a.created_at),
             last_used_at: None,
             expires_at: None,
             last_rotated_at: None,
-            status: match (state, a.validity.as_deref()) {
-                (_, Some("inactive")) => "inactive",
-                (_, Some("active")) => "active",
-                _ => "unknown",
-            }
-            .into(),
+            status: enum_str(&a.validity).unwrap_or_else(|| "unknown".into()),
             found: None,
         }],
         attributes,
@@ -151,13 +133,22 @@ fn alert_identity(org: &str, a: &SecretScanningAlert, s: Value) -> Identity {
 mod tests {
     use super::*;
 
+    /// GitHub's example alert with the fields a case needs changed.
     fn alert(secret: &str, state: &str) -> SecretScanningAlert {
-        serde_json::from_value(json!({
-            "number": 7, "state": state, "secret_type": "github_personal_access_token",
-            "secret": secret, "validity": "active", "publicly_leaked": true,
-            "repository": {"name": "api"}
-        }))
-        .unwrap()
+        let p = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/github/examples/orgs_org_secret-scanning_alerts.json"
+        );
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        let a = &mut v[0];
+        a["number"] = json!(7);
+        a["state"] = json!(state);
+        a["secret_type"] = json!("github_personal_access_token");
+        a["secret"] = json!(secret);
+        a["validity"] = json!("active");
+        a["publicly_leaked"] = json!(true);
+        a["repository"]["name"] = json!("api");
+        serde_json::from_value(v[0].take()).unwrap()
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! The GitHub REST API response shapes the connector reads, as serde structs holding only the
-//! fields the mapping uses. Our own structs rather than octocrab's models: octocrab has no typed
-//! model for fine-grained PAT grants, PAT requests, SAML credential authorizations, secret lists
-//! with `visibility` or secret-scanning `validity`, and the mapping must read the live API and
-//! the committed example responses through the same types. Unknown fields are ignored, missing
-//! optional fields are `None`, so GitHub adding fields never breaks a scan.
+//! The GitHub REST API response shapes the connector reads. octocrab's typed models where they
+//! read GitHub's published examples without losing a field the rules need (repositories,
+//! members, deploy keys, secrets, environments, secret-scanning alerts); our own serde structs
+//! where octocrab has no model (fine-grained PAT grants and requests, SAML credential
+//! authorizations) or where its model drops facts: octocrab's `Installation.permissions` is a
+//! fixed struct that loses permissions it does not list (the example's `deployments: write`),
+//! so installations keep GitHub's permission map as it is.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -82,31 +83,17 @@ pub struct Installation {
     pub suspended_by: Option<User>,
 }
 
-/// `GET /orgs/{org}/repos`: the repositories whose deploy keys and secrets are read.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Repo {
-    pub name: String,
-    pub full_name: Option<String>,
-    #[serde(default)]
-    pub archived: bool,
-}
+pub use octocrab::models::Author as Member;
+pub use octocrab::models::Repository as Repo;
+pub use octocrab::models::orgs::secrets::OrganizationSecret;
+pub use octocrab::models::repos::DeployKey;
+pub use octocrab::models::repos::environments::Environment;
+pub use octocrab::models::repos::secret_scanning_alert::SecretScanningAlert;
+pub use octocrab::models::repos::secrets::RepositorySecret;
 
-/// `GET /repos/{owner}/{repo}/keys`. The public key itself is not kept.
-#[derive(Debug, Clone, Deserialize)]
-pub struct DeployKey {
-    pub id: u64,
-    pub title: Option<String>,
-    pub created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub read_only: bool,
-    pub added_by: Option<String>,
-    pub last_used: Option<DateTime<Utc>>,
-    pub enabled: Option<bool>,
-    pub verified: Option<bool>,
-}
-
-/// One Actions / Dependabot / Codespaces secret (never its value: the API has none).
-#[derive(Debug, Clone, Deserialize)]
+/// One Actions / Dependabot / Codespaces secret as the mapping sees it, from an org or a
+/// repository/environment listing (never its value: the API has none).
+#[derive(Debug, Clone)]
 pub struct Secret {
     pub name: String,
     pub created_at: Option<DateTime<Utc>>,
@@ -115,39 +102,33 @@ pub struct Secret {
     pub visibility: Option<String>,
 }
 
-/// `GET /repos/{owner}/{repo}/environments` → `{environments: [...]}`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Environment {
-    pub name: String,
+impl From<OrganizationSecret> for Secret {
+    fn from(s: OrganizationSecret) -> Secret {
+        Secret {
+            name: s.name,
+            created_at: Some(s.created_at),
+            updated_at: Some(s.updated_at),
+            visibility: enum_str(&s.visibility),
+        }
+    }
 }
 
-/// `GET /orgs/{org}/secret-scanning/alerts`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SecretScanningAlert {
-    pub number: u64,
-    pub created_at: Option<DateTime<Utc>>,
-    pub state: Option<String>,
-    pub resolution: Option<String>,
-    pub secret_type: Option<String>,
-    pub secret_type_display_name: Option<String>,
-    /// The secret itself, when the token may see it. Hashed and redacted at once, never kept.
-    pub secret: Option<String>,
-    pub validity: Option<String>,
-    pub publicly_leaked: Option<bool>,
-    pub html_url: Option<String>,
-    pub repository: Option<AlertRepo>,
-    pub has_more_locations: Option<bool>,
+impl From<RepositorySecret> for Secret {
+    fn from(s: RepositorySecret) -> Secret {
+        Secret {
+            name: s.name,
+            created_at: Some(s.created_at),
+            updated_at: Some(s.updated_at),
+            visibility: None,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct AlertRepo {
-    pub name: String,
-}
-
-/// `GET /orgs/{org}/members`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Member {
-    pub login: String,
+/// An octocrab enum (`Visibility`, alert `State`, `Validity`, `Resolution`) as GitHub spells it.
+pub fn enum_str<T: serde::Serialize>(v: &T) -> Option<String> {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
 }
 
 /// The three secret stores that exist at org and repo level (Actions also per environment).

@@ -5,8 +5,9 @@
 //! saying what access is missing; the rest of the scan goes on.
 
 use super::api::{
-    CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData, Repo, Secret,
-    SecretScanningAlert, SecretScope, SecretStore,
+    CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData,
+    OrganizationSecret, Repo, RepositorySecret, Secret, SecretScanningAlert, SecretScope,
+    SecretStore,
 };
 use super::client::{Api, ApiError};
 use crate::inventory::Note;
@@ -94,7 +95,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
         } else {
             NEEDS_SECRETS
         };
-        let secrets: Vec<Secret> = org_list(
+        let secrets: Vec<OrganizationSecret> = org_list(
             api,
             &mut notes,
             format!("/orgs/{org}/{}/secrets", store.segment()),
@@ -103,8 +104,11 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
         )
         .await
         .unwrap_or_default();
-        data.secrets
-            .extend(secrets.into_iter().map(|s| (store, SecretScope::Org, s)));
+        data.secrets.extend(
+            secrets
+                .into_iter()
+                .map(|s| (store, SecretScope::Org, s.into())),
+        );
     }
     let alerts: Vec<SecretScanningAlert> = org_list(
         api,
@@ -223,12 +227,12 @@ async fn read_repo(api: &Api, org: &str, repo: &str) -> RepoResult {
     for store in SecretStore::ALL {
         let resource = format!("{}/secrets", store.segment());
         match api
-            .list::<Secret>(&format!("{base}/{resource}"), Some("secrets"))
+            .list::<RepositorySecret>(&format!("{base}/{resource}"), Some("secrets"))
             .await
         {
             Ok(s) => out.secrets.extend(
                 s.into_iter()
-                    .map(|s| (store, SecretScope::Repo(repo.to_string()), s)),
+                    .map(|s| (store, SecretScope::Repo(repo.to_string()), s.into())),
             ),
             Err(e) => out.failures.push((resource, e)),
         }
@@ -245,7 +249,7 @@ async fn read_repo(api: &Api, org: &str, repo: &str) -> RepoResult {
     };
     for env in envs {
         let path = format!("{base}/environments/{}/secrets", encode(&env.name));
-        match api.list::<Secret>(&path, Some("secrets")).await {
+        match api.list::<RepositorySecret>(&path, Some("secrets")).await {
             Ok(s) => out.secrets.extend(s.into_iter().map(|s| {
                 (
                     SecretStore::Actions,
@@ -253,7 +257,7 @@ async fn read_repo(api: &Api, org: &str, repo: &str) -> RepoResult {
                         repo: repo.to_string(),
                         environment: env.name.clone(),
                     },
-                    s,
+                    s.into(),
                 )
             })),
             Err(e) => out

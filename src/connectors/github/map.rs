@@ -232,13 +232,13 @@ impl<'a> Mapper<'a> {
     }
 
     fn deploy_key(&self, repo: &str, k: &DeployKey) -> Identity {
-        let title = k.title.clone().unwrap_or_else(|| k.id.to_string());
+        let key_id = k.id.into_inner();
         let mut id = self.base(
             "deploy_key",
-            &format!("{repo}/{}", k.id),
-            format!("{repo}: {title}"),
+            &format!("{repo}/{key_id}"),
+            format!("{repo}: {}", k.title),
         );
-        id.created_at = k.created_at;
+        id.created_at = Some(k.created_at);
         id.last_used_at = k.last_used;
         self.set_owner(&mut id, k.added_by.as_deref(), "added_by");
         id.permissions = permissions::deploy_key(k.read_only);
@@ -248,13 +248,11 @@ impl<'a> Mapper<'a> {
         if let Some(e) = k.enabled {
             a.insert("enabled".into(), json!(e));
         }
-        if let Some(v) = k.verified {
-            a.insert("verified".into(), json!(v));
-        }
+        a.insert("verified".into(), json!(k.verified));
         id.credentials.push(Credential {
-            id: format!("deploy_key:{}", k.id),
+            id: format!("deploy_key:{key_id}"),
             kind: "ssh_key".into(),
-            created_at: k.created_at,
+            created_at: Some(k.created_at),
             last_used_at: k.last_used,
             expires_at: None,
             last_rotated_at: None,
@@ -357,14 +355,14 @@ mod tests {
 
     fn data() -> OrgData {
         let keys: Vec<DeployKey> = example("repos_owner_repo_keys.json");
-        let secrets: Vec<Secret> = listed("orgs_org_actions_secrets.json", "secrets");
-        let env: Vec<Secret> = listed(
+        let secrets: Vec<OrganizationSecret> = listed("orgs_org_actions_secrets.json", "secrets");
+        let env: Vec<RepositorySecret> = listed(
             "repos_owner_repo_environments_environment_name_secrets.json",
             "secrets",
         );
         let mut all: Vec<(SecretStore, SecretScope, Secret)> = secrets
             .into_iter()
-            .map(|s| (SecretStore::Actions, SecretScope::Org, s))
+            .map(|s| (SecretStore::Actions, SecretScope::Org, s.into()))
             .collect();
         all.extend(env.into_iter().map(|s| {
             (
@@ -373,7 +371,7 @@ mod tests {
                     repo: "Hello-World".into(),
                     environment: "staging".into(),
                 },
-                s,
+                s.into(),
             )
         }));
         OrgData {
@@ -436,7 +434,17 @@ mod tests {
             env.credentials[0].last_rotated_at.unwrap().to_rfc3339(),
             "2020-01-10T14:59:22+00:00"
         );
+        // Every permission GitHub listed survives (octocrab's fixed struct would drop these).
         let app = find(&ids, "github:octo-org/app_installation/25381");
+        assert_eq!(
+            app.permissions.actions,
+            [
+                "deployments:write",
+                "metadata:read",
+                "pull_requests:read",
+                "statuses:read"
+            ]
+        );
         assert!(app.permissions.flags.contains(&"write".to_string()));
         assert_eq!(
             ids.iter()
