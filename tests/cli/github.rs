@@ -468,3 +468,90 @@ fn a_key_that_is_not_pem_is_a_usage_error() {
     assert!(r.stderr.contains("--app-key"), "{}", r.stderr);
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn enterprise_server_api_path_is_kept_for_every_call_and_page() {
+    let server = ApiServer::start(|base, r| {
+        let Some(rest) = r.target.strip_prefix("/api/v3") else {
+            return Reply::status(404, "Not Found");
+        };
+        let inner = Request {
+            method: r.method.clone(),
+            target: rest.to_string(),
+            authorization: r.authorization.clone(),
+        };
+        match inner.path() {
+            "/orgs/acme/repos" if inner.query_has("page=2") => {
+                Reply::json(json!([repo("second-page")]).to_string())
+            }
+            "/orgs/acme/repos" => Reply::json(json!([repo("first-page")]).to_string()).header(
+                "link",
+                format!("<{base}/api/v3/orgs/acme/repos?per_page=100&page=2>; rel=\"next\""),
+            ),
+            p if p.ends_with("/environments") => {
+                Reply::json(r#"{"total_count":0,"environments":[]}"#)
+            }
+            _ => empty_org(&inner),
+        }
+    });
+    let api_url = format!("{}/api/v3", server.url);
+    let out = nhiscan()
+        .env("NHISCAN_TEST_GH_TOKEN", TOKEN)
+        .timeout(Duration::from_secs(120))
+        .args([
+            "scan",
+            "github",
+            "--org",
+            ORG,
+            "--api-url",
+            &api_url,
+            "--token-env",
+            "NHISCAN_TEST_GH_TOKEN",
+            "-f",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.target.starts_with("/api/v3/"))
+    );
+    assert_eq!(server.hits("/api/v3/repos/acme/second-page/keys"), 1);
+}
+
+#[test]
+fn an_unreachable_api_is_one_clear_usage_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = nhiscan()
+        .env("NHISCAN_TEST_GH_TOKEN", TOKEN)
+        .timeout(Duration::from_secs(120))
+        .args([
+            "scan",
+            "github",
+            "--org",
+            ORG,
+            "--api-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--token-env",
+            "NHISCAN_TEST_GH_TOKEN",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read organisation `acme`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN));
+}
