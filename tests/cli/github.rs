@@ -59,7 +59,12 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
         _ if p == org => Reply::json(json!({"login": ORG, "id": 1}).to_string()),
         _ if p == format!("{org}/members") => file("orgs_org_members.json"),
         _ if p == format!("{org}/personal-access-tokens") => {
-            file("orgs_org_personal-access-tokens.json")
+            let mut grants = example("orgs_org_personal-access-tokens.json");
+            grants[0]["repository_selection"] = json!("selected");
+            Reply::json(grants.to_string())
+        }
+        _ if p == format!("{org}/personal-access-tokens/25381/repositories") => {
+            file("orgs_org_personal-access-tokens_pat_id_repositories.json")
         }
         _ if p == format!("{org}/personal-access-token-requests") => {
             Reply::status(403, "Resource not accessible by personal access token")
@@ -214,6 +219,9 @@ fn inventory_and_findings_of_an_org() {
     let pat = identity(&j, &id("fine_grained_pat/25381"));
     assert_eq!(pat["owner"]["name"], "octocat");
     assert_eq!(pat["attributes"]["owner_is_member"], true);
+    // Limited to selected repositories: which ones is read from the grant's repository list.
+    assert_eq!(pat["attributes"]["repository_selection"], "selected");
+    assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
     assert_eq!(
         rules_for(&j, &id("fine_grained_pat/25381")),
         ["github.pat-unused"]

@@ -6,7 +6,7 @@
 
 use super::api::{
     CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData,
-    OrganizationSecret, Repo, RepositorySecret, Secret, SecretScanningAlert, SecretScope,
+    OrganizationSecret, PatGrant, Repo, RepositorySecret, Secret, SecretScanningAlert, SecretScope,
     SecretStore,
 };
 use super::client::{Api, ApiError};
@@ -59,6 +59,8 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
     )
     .await
     .unwrap_or_default();
+    data.pat_repositories =
+        pat_repositories(api, org, &data.pat_grants, concurrency, &mut notes).await;
     data.pat_requests = org_list(
         api,
         &mut notes,
@@ -263,6 +265,44 @@ async fn read_repo(api: &Api, org: &str, repo: &str) -> RepoResult {
             Err(e) => out
                 .failures
                 .push(("environments/{environment}/secrets".into(), e)),
+        }
+    }
+    out
+}
+
+/// The repositories each grant limited to `selected` repositories reaches (one call per grant):
+/// the "why does it have this access" of a fine-grained PAT.
+async fn pat_repositories(
+    api: &Api,
+    org: &str,
+    grants: &[PatGrant],
+    concurrency: usize,
+    notes: &mut Vec<Note>,
+) -> BTreeMap<u64, Vec<String>> {
+    let selected = grants
+        .iter()
+        .filter(|g| g.repository_selection.as_deref() == Some("selected"));
+    let results: Vec<_> = futures_util::stream::iter(selected)
+        .map(|g| async move {
+            let path = format!("/orgs/{org}/personal-access-tokens/{}/repositories", g.id);
+            (g.id, api.list::<Repo>(&path, None).await)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut out = BTreeMap::new();
+    for (id, r) in results {
+        match r {
+            Ok(repos) => {
+                let mut names: Vec<String> = repos.into_iter().map(|r| r.name).collect();
+                names.sort();
+                out.insert(id, names);
+            }
+            Err(e) => notes.push(org_note(
+                &format!("/orgs/{org}/personal-access-tokens/{id}/repositories"),
+                &e,
+                NEEDS_PATS,
+            )),
         }
     }
     out

@@ -44,6 +44,7 @@ struct Mapper<'a> {
     org: &'a str,
     /// Lower-cased logins of the org's members; `None` when the member list was not read.
     members: Option<BTreeSet<String>>,
+    pat_repositories: &'a BTreeMap<u64, Vec<String>>,
 }
 
 impl<'a> Mapper<'a> {
@@ -54,6 +55,7 @@ impl<'a> Mapper<'a> {
                 .members
                 .as_ref()
                 .map(|ms| ms.iter().map(|m| m.login.to_lowercase()).collect()),
+            pat_repositories: &data.pat_repositories,
         }
     }
 
@@ -127,6 +129,9 @@ impl<'a> Mapper<'a> {
         }
         if let Some(s) = &g.repository_selection {
             a.insert("repository_selection".into(), json!(s));
+        }
+        if !request && let Some(repos) = self.pat_repositories.get(&g.id) {
+            a.insert("repositories".into(), json!(repos));
         }
         a.insert("token_expired".into(), json!(g.token_expired));
         if let Some(r) = &g.reason {
@@ -379,6 +384,7 @@ mod tests {
             members: Some(example("orgs_org_members.json")),
             pat_grants: example("orgs_org_personal-access-tokens.json"),
             pat_requests: example("orgs_org_personal-access-token-requests.json"),
+            pat_repositories: BTreeMap::from([(25381, vec!["Hello-World".to_string()])]),
             credential_authorizations: example("orgs_org_credential-authorizations.json"),
             installations: listed("orgs_org_installations.json", "installations"),
             deploy_keys: keys
@@ -413,6 +419,7 @@ mod tests {
         assert!(pat.last_used_at.is_none());
         assert_eq!(pat.permissions.actions, ["members:read", "metadata:read"]);
         assert_eq!(pat.permissions.flags, ["all_repositories"]);
+        assert_eq!(pat.attributes["repositories"], json!(["Hello-World"]));
         let hubot = find(&ids, "github:octo-org/classic_pat/161196");
         assert_eq!(hubot.attributes["owner_is_member"], json!(false));
         assert_eq!(hubot.permissions.actions, ["repo"]);
