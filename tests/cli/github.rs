@@ -240,6 +240,27 @@ fn inventory_and_findings_of_an_org() {
         "{:#?}",
         notes(&j)
     );
+    // Findings carry the facts they judged, and say whose credential it is.
+    let finding = |rule: &str| {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["identity_id"] == hubot && f["rule_id"] == rule)
+            .unwrap()
+            .clone()
+    };
+    let orphaned = finding("github.orphaned-credential");
+    assert_eq!(orphaned["evidence"]["attributes.owner_is_member"], false);
+    assert!(
+        orphaned["message"].as_str().unwrap().contains("hubot"),
+        "{orphaned}"
+    );
+    let leak = finding("github.leaked-secret-alert");
+    assert_eq!(
+        leak["evidence"]["attributes.secret_scanning_alerts"][0]["validity"],
+        "active"
+    );
     let alerts = &identity(&j, &hubot)["attributes"]["secret_scanning_alerts"];
     assert_eq!(alerts[0]["locations"], 13, "{alerts}");
     assert!(
