@@ -4,7 +4,8 @@
 
 use super::args::{CommonScanArgs, GlobalArgs};
 use super::setup;
-use crate::connectors::github::{Auth, GithubLive};
+use crate::connectors::Connector;
+use crate::connectors::github::{Auth, GithubLive, GithubOffline};
 use crate::exit::Outcome;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
@@ -17,6 +18,10 @@ pub struct GithubArgs {
     /// The organisation to scan (its login, as in github.com/ORG).
     #[arg(long, value_name = "ORG")]
     pub org: String,
+    /// Read API responses saved to this folder instead of calling the API (layout in the
+    /// README); no token needed.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["api_url", "app_id"])]
+    pub from: Option<PathBuf>,
     /// API root: https://HOST/api/v3 for GitHub Enterprise Server.
     #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
     pub api_url: String,
@@ -48,6 +53,19 @@ pub struct GithubArgs {
 pub fn run_github(global: &GlobalArgs, args: &GithubArgs) -> Result<Outcome> {
     let started = Utc::now();
     let loaded = setup::load(global, None)?;
+    if let Some(from) = &args.from {
+        if !from.is_dir() {
+            bail!(
+                "{}: not a folder (give --from the folder of saved API responses)",
+                from.display()
+            );
+        }
+        let offline = GithubOffline {
+            org: args.org.clone(),
+            from: from.clone(),
+        };
+        return run(global, args, &loaded, Box::new(offline), started);
+    }
     let auth = match (&args.app_id, &args.app_key) {
         (Some(app_id), Some(key)) => Auth::App {
             app_id: *app_id,
@@ -68,12 +86,22 @@ pub fn run_github(global: &GlobalArgs, args: &GithubArgs) -> Result<Outcome> {
     connector.concurrency = args.concurrency.max(1);
     connector.max_rate_limit_wait = Duration::from_secs(args.max_rate_limit_wait);
     connector.preflight()?;
+    run(global, args, &loaded, Box::new(connector), started)
+}
+
+fn run(
+    global: &GlobalArgs,
+    args: &GithubArgs,
+    loaded: &setup::Loaded,
+    connector: Box<dyn Connector>,
+    started: chrono::DateTime<Utc>,
+) -> Result<Outcome> {
     super::scan::run_connectors(
         global,
         &args.common,
         &loaded.engine,
         &loaded.eval,
-        vec![Box::new(connector)],
+        vec![connector],
         started,
     )
 }

@@ -584,3 +584,81 @@ fn an_unreachable_api_is_one_clear_usage_error() {
     );
     assert!(!stderr.contains(TOKEN));
 }
+
+fn scan_export(dir: &std::path::Path) -> Run {
+    run(&[
+        "scan",
+        "github",
+        "--org",
+        "octo-org",
+        "--from",
+        dir.to_str().unwrap(),
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ])
+}
+
+#[test]
+fn saved_api_responses_give_the_same_inventory_offline() {
+    let r = scan_export(&root().join("fixtures/github/export"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["sources"][0]["status"], "complete");
+    let pat = identity(&j, "github:octo-org/fine_grained_pat/25381");
+    assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
+    assert_eq!(
+        rules_for(&j, "github:octo-org/classic_pat/161196"),
+        [
+            "github.classic-pat-broad-scopes",
+            "github.orphaned-credential"
+        ]
+    );
+    assert_eq!(
+        rules_for(
+            &j,
+            "github:octo-org/actions_secret/env/Hello-World/staging/GIST_ID"
+        ),
+        ["github.secret-not-rotated"]
+    );
+    // The example alert is resolved: inventoried as evidence, not a finding.
+    let alert = identity(&j, "github:octo-org/secret_scanning_alert/Hello-World/2");
+    assert_eq!(alert["attributes"]["state"], "resolved");
+    assert!(rules_for(&j, "github:octo-org/secret_scanning_alert/Hello-World/2").is_empty());
+    assert!(
+        !r.stdout.contains("aio_XXXX"),
+        "alert secret value in the report"
+    );
+}
+
+#[test]
+fn a_malformed_saved_response_is_a_note_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/github/export");
+    for f in ["members.json", "credential-authorizations.json"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("dependabot-secrets.json"),
+        r#"{"secrets": [{"#,
+    )
+    .unwrap();
+    let r = scan_export(dir.path());
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let n = notes(&j);
+    assert!(
+        n.iter()
+            .any(|x| x.starts_with("dependabot-secrets.json | malformed")),
+        "{n:#?}"
+    );
+    assert_eq!(
+        rules_for(&j, "github:octo-org/classic_pat/161196"),
+        [
+            "github.classic-pat-broad-scopes",
+            "github.orphaned-credential"
+        ]
+    );
+}

@@ -3,15 +3,19 @@
 //! keys, Actions/Dependabot/Codespaces secrets at org, repo and environment level — with
 //! open secret-scanning alerts as evidence.
 //!
-//! `client` speaks HTTP (octocrab), `collect` decides what to read, `api` holds the response
-//! shapes and `map` (with `permissions` and `alerts`) turns them into the model without I/O.
+//! `client` speaks HTTP (octocrab), `collect` decides what to read, `offline` reads the same
+//! responses saved to a folder, `api` holds the response shapes and `map` (with `permissions`
+//! and `alerts`) turns them into the model without I/O.
 
 mod alerts;
 pub mod api;
 mod client;
 mod collect;
 pub mod map;
+mod offline;
 mod permissions;
+
+pub use offline::GithubOffline;
 
 use super::{Collected, Connector, runtime};
 use crate::inventory::{Note, NoteLevel, ScanStats, SourceRun, SourceStatus};
