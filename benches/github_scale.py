@@ -52,6 +52,7 @@ def make_repo(i, name):
     return dict(REPO, id=1000 + i, name=name, full_name=f"{ORG}/{name}")
 
 ORG_LISTS = {
+    f"/user/memberships/orgs/{ORG}": {"state": "active", "role": "admin"},
     f"/orgs/{ORG}/members": [dict(MEMBER, login="alice", id=11), dict(MEMBER, login="bob", id=12)],
     f"/orgs/{ORG}/personal-access-tokens": [],
     f"/orgs/{ORG}/personal-access-token-requests": [],
@@ -141,7 +142,7 @@ if out.returncode not in (0, 1, 3):
 report = json.loads(out.stdout)
 reported = next((int(m.group(1)) for n in report["sources"][0]["notes"]
                  if (m := re.match(r"(\d+) API calls", n["message"]))), None)
-pages = len(ORG_LISTS) + 1 + -(-len(repos) // PER_PAGE)          # org lists + /orgs/ORG + repo pages
+pages = len(ORG_LISTS) + 1 + -(-len(repos) // PER_PAGE)          # org lists, membership + /orgs/ORG + repo pages
 per_repo = 5 * len(repos) + sum(len(e) for e in envs.values())   # keys, 3 secret stores, environments (+ env secrets)
 print(f"binary:            {binary}")
 print(f"repositories:      {len(repos)} (concurrency {a.concurrency})")

@@ -58,6 +58,9 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
     match p {
         _ if p == org => Reply::json(json!({"login": ORG, "id": 1}).to_string()),
         _ if p == format!("{org}/members") => file("orgs_org_members.json"),
+        _ if p == format!("/user/memberships/orgs/{ORG}") => {
+            Reply::json(json!({"state": "active", "role": "admin"}).to_string())
+        }
         _ if p == format!("{org}/personal-access-tokens") => {
             let mut grants = example("orgs_org_personal-access-tokens.json");
             grants[0]["repository_selection"] = json!("selected");
@@ -430,6 +433,7 @@ fn a_next_link_to_another_host_is_not_followed() {
 fn empty_org(r: &Request) -> Reply {
     match r.path() {
         "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        "/user/memberships/orgs/acme" => Reply::json(r#"{"state":"active"}"#),
         p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
         p if p.ends_with("/installations") => Reply::json(r#"{"installations":[]}"#),
         _ => Reply::json("[]"),
@@ -660,5 +664,32 @@ fn a_malformed_saved_response_is_a_note_naming_the_file() {
             "github.classic-pat-broad-scopes",
             "github.orphaned-credential"
         ]
+    );
+}
+
+#[test]
+fn a_token_of_a_non_member_does_not_judge_membership() {
+    // The same org, but the token's user is not a member: GitHub would list public members
+    // only, so no credential is called orphaned and a note says why.
+    let seen = Arc::new(Mutex::new(HashMap::new()));
+    let server = ApiServer::start(move |base, r| {
+        if r.path() == format!("/user/memberships/orgs/{ORG}") {
+            return Reply::status(404, "Not Found");
+        }
+        acme(base, r, &seen)
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    let j = r.json();
+    let hubot = format!("github:{ORG}/classic_pat/161196");
+    assert!(
+        identity(&j, &hubot)["attributes"]
+            .get("owner_is_member")
+            .is_none()
+    );
+    assert!(!rules_for(&j, &hubot).contains(&"github.orphaned-credential".to_string()));
+    let n = notes(&j);
+    assert!(
+        n.iter().any(|x| x.contains("not an active member of acme")),
+        "{n:#?}"
     );
 }

@@ -35,7 +35,9 @@ pub struct Collection {
 /// A per-repository read that failed, grouped into one note per resource and cause.
 type RepoFailures = BTreeMap<(String, String), Vec<String>>;
 
-pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
+/// `user_token`: the token belongs to a user (not an App), whose view of the member list
+/// depends on being a member.
+pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool) -> Collection {
     let mut notes = Vec::new();
     let mut data = OrgData {
         org: org.to_string(),
@@ -50,6 +52,9 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
     )
     .await
     .map(|m: Vec<Member>| m);
+    if user_token && data.members.is_some() && !token_user_is_member(api, org, &mut notes).await {
+        data.members = None;
+    }
     data.pat_grants = org_list(
         api,
         &mut notes,
@@ -166,6 +171,26 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize) -> Collection {
     data.deploy_keys
         .sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
     Collection { data, notes }
+}
+
+/// GitHub lists only public members to a user who is not a member of the org; judging
+/// `owner_is_member` from that list would call every private member's token orphaned.
+async fn token_user_is_member(api: &Api, org: &str, notes: &mut Vec<Note>) -> bool {
+    let path = format!("/user/memberships/orgs/{org}");
+    let why = match api.get::<serde_json::Value>(&path).await {
+        Ok(m) if m["state"] == "active" => return true,
+        Ok(m) => format!("membership state {}", m["state"]),
+        Err(e) => e.to_string(),
+    };
+    notes.push(Note::warning(
+        format!("GET {path}"),
+        format!(
+            "the token's user is not an active member of {org} ({why}): GitHub shows such a \
+             user only public members, so whether credential owners are still members is not \
+             judged (use an org member's token or a GitHub App with \"Members\" read)"
+        ),
+    ));
+    false
 }
 
 /// Every page of an org-level list, or `None` with a note saying what access is missing.

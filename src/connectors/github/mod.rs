@@ -165,7 +165,8 @@ impl Connector for GithubLive {
         let (collection, calls) = runtime::block_on(async {
             let crab = self.client().await?;
             let api = Api::new(crab, &self.api_url, self.max_rate_limit_wait);
-            let c = collect::collect(&api, &self.org, self.concurrency).await;
+            let user_token = matches!(self.auth, Auth::Token(_));
+            let c = collect::collect(&api, &self.org, self.concurrency, user_token).await;
             anyhow::Ok((c, api.calls()))
         })??;
         let calls = calls + self.preflight_calls.load(Ordering::Relaxed);
