@@ -43,15 +43,14 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         org: org.to_string(),
         ..Default::default()
     };
-    data.members = org_list(
+    data.members = org_list::<Member>(
         api,
         &mut notes,
         format!("/orgs/{org}/members"),
         None,
         "needs read:org (or the organization \"Members\" read permission)",
     )
-    .await
-    .map(|m: Vec<Member>| m);
+    .await;
     if user_token && data.members.is_some() && !token_user_is_member(api, org, &mut notes).await {
         data.members = None;
     }
@@ -75,7 +74,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     )
     .await
     .unwrap_or_default();
-    data.credential_authorizations = org_list(
+    data.credential_authorizations = org_list::<CredentialAuthorization>(
         api,
         &mut notes,
         format!("/orgs/{org}/credential-authorizations"),
@@ -83,9 +82,8 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         NEEDS_SAML,
     )
     .await
-    .map(|c: Vec<CredentialAuthorization>| c)
     .unwrap_or_default();
-    data.installations = org_list(
+    data.installations = org_list::<Installation>(
         api,
         &mut notes,
         format!("/orgs/{org}/installations"),
@@ -93,7 +91,6 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         NEEDS_ADMIN,
     )
     .await
-    .map(|i: Vec<Installation>| i)
     .unwrap_or_default();
     for store in SecretStore::ALL {
         let needs = if store == SecretStore::Codespaces {
@@ -136,6 +133,21 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     .await
     .unwrap_or_default();
 
+    repo_level(api, org, &repos, alerts, concurrency, &mut data, &mut notes).await;
+    Collection { data, notes }
+}
+
+/// Per-repository reads (and each open alert's locations), `concurrency` at a time; failures
+/// grouped into one note per resource and cause, naming the repositories.
+async fn repo_level(
+    api: &Api,
+    org: &str,
+    repos: &[Repo],
+    alerts: Vec<SecretScanningAlert>,
+    concurrency: usize,
+    data: &mut OrgData,
+    notes: &mut Vec<Note>,
+) {
     let mut failures = RepoFailures::new();
     data.alerts = alert_locations(api, org, alerts, concurrency, &mut failures).await;
     let per_repo: Vec<RepoResult> = futures_util::stream::iter(repos.iter())
@@ -170,7 +182,6 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     }
     data.deploy_keys
         .sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
-    Collection { data, notes }
 }
 
 /// GitHub lists only public members to a user who is not a member of the org; judging
