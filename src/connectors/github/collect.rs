@@ -14,18 +14,24 @@ use crate::inventory::Note;
 use futures_util::StreamExt;
 use std::collections::BTreeMap;
 
-/// What a token needs to read each org-level endpoint, for the note when it cannot.
-const NEEDS_PATS: &str = "listing fine-grained PAT grants and requests needs a GitHub App \
-    installation with the organization permission \"Personal access tokens\" (read); a personal \
-    token cannot call it (use --app-id, --app-key, --installation-id)";
-const NEEDS_SAML: &str = "credential authorizations exist only for GitHub Enterprise Cloud \
-    organisations with SAML single sign-on, and need an org owner's token with read:org";
-const NEEDS_ADMIN: &str = "needs an organisation owner's token (admin:org / read:org) or an App \
-    with the organization \"Administration\" read permission";
-const NEEDS_SECRETS: &str = "needs admin:org (classic token) or the organization \"Secrets\" \
-    read permission (fine-grained token or App)";
+/// What a token needs to read each org-level endpoint, for the note when it cannot. Each
+/// starts with what is missing, so a truncated note in the table still says it.
+const NEEDS_PATS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
+    permission \"Personal access tokens\": read; a personal token cannot list PAT grants or \
+    requests";
+const NEEDS_SAML: &str = "needs GitHub Enterprise Cloud with SAML single sign-on, and an org \
+    owner's token with read:org";
+const NEEDS_ADMIN: &str = "needs an org owner's token (read:org) or an App with the \
+    organization permission \"Administration\": read";
+const NEEDS_SECRETS: &str = "needs admin:org (classic token) or the organization permission \
+    \"Secrets\": read (fine-grained token or App)";
+const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \"Codespaces \
+    secrets\": read, and Codespaces enabled for the organisation";
 const NEEDS_SCANNING: &str = "needs secret scanning enabled (GitHub Secret Protection / \
-    Advanced Security) and a token with security_events or \"Secret scanning alerts\" read";
+    Advanced Security) and security_events or \"Secret scanning alerts\": read";
+const NEEDS_MEMBERS: &str = "needs read:org (or the organization permission \"Members\": read)";
+const NEEDS_REPOS: &str = "needs repo or read:org (or the repository permission \"Metadata\": \
+    read on the org's repositories)";
 
 pub struct Collection {
     pub data: OrgData,
@@ -48,7 +54,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         &mut notes,
         format!("/orgs/{org}/members"),
         None,
-        "needs read:org (or the organization \"Members\" read permission)",
+        NEEDS_MEMBERS,
     )
     .await;
     if user_token && data.members.is_some() && !token_user_is_member(api, org, &mut notes).await {
@@ -94,8 +100,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     .unwrap_or_default();
     for store in SecretStore::ALL {
         let needs = if store == SecretStore::Codespaces {
-            "needs the organization \"Codespaces secrets\" read permission (or admin:org), and \
-             Codespaces enabled for the organisation"
+            NEEDS_CODESPACES
         } else {
             NEEDS_SECRETS
         };
@@ -128,7 +133,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         &mut notes,
         format!("/orgs/{org}/repos?type=all"),
         None,
-        NEEDS_ADMIN,
+        NEEDS_REPOS,
     )
     .await
     .unwrap_or_default();
@@ -223,7 +228,7 @@ async fn org_list<T: serde::de::DeserializeOwned>(
 fn org_note(path: &str, e: &ApiError, needs: &str) -> Note {
     let subject = format!("GET {}", path.split('?').next().unwrap_or(path));
     let message = match e.status() {
-        Some(401 | 403 | 404 | 422) => format!("not readable ({e}): {needs}"),
+        Some(401 | 403 | 404 | 422) => format!("{needs} (GitHub answered {e})"),
         _ => format!("{e}"),
     };
     Note::warning(subject, message)
