@@ -693,3 +693,14 @@ fn a_token_of_a_non_member_does_not_judge_membership() {
         "{n:#?}"
     );
 }
+
+/// What a user sees of GitHub's example org, as JSON: the report contract for this source.
+#[test]
+fn github_export_report_snapshot() {
+    let r = scan_export(&root().join("fixtures/github/export"));
+    let mut j = r.json();
+    j["started_at"] = "[time]".into();
+    j["finished_at"] = "[time]".into();
+    j["tool"]["version"] = "[version]".into();
+    insta::assert_json_snapshot!("github_export_report", j);
+}

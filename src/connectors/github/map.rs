@@ -183,7 +183,8 @@ impl<'a> Mapper<'a> {
         }
         let a = &mut id.attributes;
         a.insert("credential_type".into(), json!(c.credential_type));
-        a.insert("scopes".into(), json!(c.scopes));
+        // As GitHub writes them in X-OAuth-Scopes; the list itself is permissions.actions.
+        a.insert("scopes".into(), json!(c.scopes.join(", ")));
         if let Some(l) = &c.token_last_eight {
             a.insert("token_last_eight".into(), json!(l));
         }
