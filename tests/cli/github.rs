@@ -130,6 +130,11 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
                 .header("x-ratelimit-remaining", "0")
                 .header("x-ratelimit-reset", (now() + 1).to_string())
         }
+        // A secondary rate limit (429 + retry-after) on Hello-World's Dependabot secrets.
+        _ if p == format!("{repos}/Hello-World/dependabot/secrets") && nth == 1 => {
+            Reply::status(429, "You have exceeded a secondary rate limit.")
+                .header("retry-after", "1")
+        }
         _ if p.ends_with("/environments") => file("repos_owner_repo_environments.json"),
         _ if p.ends_with("/environments/staging/secrets") => {
             file("repos_owner_repo_environments_environment_name_secrets.json")
@@ -304,6 +309,10 @@ fn inventory_and_findings_of_an_org() {
         assert_eq!(rules_for(&j, &id(s)), ["github.secret-not-rotated"], "{s}");
     }
     assert_eq!(server.hits(&format!("/repos/{ORG}/api/actions/secrets")), 2);
+    assert_eq!(
+        server.hits(&format!("/repos/{ORG}/Hello-World/dependabot/secrets")),
+        2
+    );
 
     // The App installation writes deployments only: inventoried, not flagged.
     let app = identity(&j, &id("app_installation/25381"));
