@@ -58,7 +58,7 @@ pub enum ScanSource {
     Repo(RepoArgs),
     /// Service accounts, their RBAC, tokens and workloads, from manifests or kubectl dumps.
     Kubernetes(KubernetesArgs),
-    /// Tokens, Apps, deploy keys and secrets of a GitHub organisation, through the API.
+    /// Tokens, Apps, deploy keys and secrets of a GitHub organisation (API or saved responses).
     #[cfg(feature = "github")]
     Github(super::scan_github::GithubArgs),
 }
