@@ -64,6 +64,8 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
         _ if p == format!("{org}/personal-access-tokens") => {
             let mut grants = example("orgs_org_personal-access-tokens.json");
             grants[0]["repository_selection"] = json!("selected");
+            // Still valid (the example's expiry has passed): expiring in a month.
+            grants[0]["token_expires_at"] = json!(chrono::Utc::now() + chrono::Duration::days(30));
             Reply::json(grants.to_string())
         }
         _ if p == format!("{org}/personal-access-tokens/25381/repositories") => {
@@ -73,7 +75,10 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
             Reply::status(403, "Resource not accessible by personal access token")
         }
         _ if p == format!("{org}/credential-authorizations") => {
-            file("orgs_org_credential-authorizations.json")
+            // hubot's classic PAT never expires (the example's expired in 2019).
+            let mut creds = example("orgs_org_credential-authorizations.json");
+            creds[1]["authorized_credential_expires_at"] = Value::Null;
+            Reply::json(creds.to_string())
         }
         _ if p == format!("{org}/installations") => file("orgs_org_installations.json"),
         _ if p == format!("{org}/actions/secrets") => file("orgs_org_actions_secrets.json"),
@@ -232,7 +237,7 @@ fn inventory_and_findings_of_an_org() {
     assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
     assert_eq!(
         rules_for(&j, &id("fine_grained_pat/25381")),
-        ["github.pat-unused"]
+        ["github.pat-long-lived", "github.pat-unused"]
     );
 
     // hubot left the org; its classic PAT's SAML authorization remains, and a secret-scanning
@@ -242,6 +247,7 @@ fn inventory_and_findings_of_an_org() {
         rules_for(&j, &hubot),
         [
             "github.classic-pat-broad-scopes",
+            "github.classic-pat-no-expiry",
             "github.leaked-secret-alert",
             "github.orphaned-credential"
         ],
@@ -622,12 +628,13 @@ fn saved_api_responses_give_the_same_inventory_offline() {
     assert_eq!(j["sources"][0]["status"], "complete");
     let pat = identity(&j, "github:octo-org/fine_grained_pat/25381");
     assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
-    assert_eq!(
-        rules_for(&j, "github:octo-org/classic_pat/161196"),
-        [
-            "github.classic-pat-broad-scopes",
-            "github.orphaned-credential"
-        ]
+    // hubot left and the token is broad, but its authorization expired in 2019: nothing to act on.
+    let hubot = "github:octo-org/classic_pat/161196";
+    assert_eq!(identity(&j, hubot)["attributes"]["owner_is_member"], false);
+    assert!(
+        rules_for(&j, hubot).is_empty(),
+        "{:?}",
+        rules_for(&j, hubot)
     );
     assert_eq!(
         rules_for(
@@ -667,13 +674,8 @@ fn a_malformed_saved_response_is_a_note_naming_the_file() {
             .any(|x| x.starts_with("dependabot-secrets.json | malformed")),
         "{n:#?}"
     );
-    assert_eq!(
-        rules_for(&j, "github:octo-org/classic_pat/161196"),
-        [
-            "github.classic-pat-broad-scopes",
-            "github.orphaned-credential"
-        ]
-    );
+    let hubot = identity(&j, "github:octo-org/classic_pat/161196");
+    assert_eq!(hubot["attributes"]["owner_is_member"], false);
 }
 
 #[test]
