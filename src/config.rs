@@ -103,6 +103,12 @@ pub fn default_thresholds() -> BTreeMap<String, serde_json::Value> {
         ("rotation_days", 90),
         ("max_key_age_days", 365),
         ("secret_max_age_days", 30),
+        // GitHub: a fine-grained PAT never used this long after it was granted is unneeded; a
+        // token living longer than this is long-lived; a secret not replaced for this long is
+        // due for rotation.
+        ("pat_unused_grace_days", 30),
+        ("max_token_lifetime_days", 366),
+        ("secret_rotation_days", 365),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))

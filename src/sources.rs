@@ -13,6 +13,7 @@ pub enum SourceSpec {
     Repo(RepoSource),
     Kubernetes(KubernetesSource),
     Aws(AwsSource),
+    Github(GithubSource),
 }
 
 /// `kind = "repo"`: as `scan repo PATH [--history | --since REV] [--no-ignore]`.
@@ -51,6 +52,17 @@ pub struct AwsSource {
     pub endpoint_url: Option<String>,
 }
 
+/// `kind = "github"`: an organisation through the API (token from `token_env`, default
+/// GITHUB_TOKEN), or saved responses with `from`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubSource {
+    pub org: String,
+    pub from: Option<PathBuf>,
+    pub api_url: Option<String>,
+    pub token_env: Option<String>,
+}
+
 impl SourceSpec {
     /// Make every path relative to the config file's folder.
     pub fn resolve_paths(&mut self, base: &Path) {
@@ -68,6 +80,9 @@ impl SourceSpec {
             SourceSpec::Aws(a) => {
                 a.from.as_mut().map(join);
                 a.credential_report.as_mut().map(join);
+            }
+            SourceSpec::Github(g) => {
+                g.from.as_mut().map(join);
             }
         }
     }

@@ -13,6 +13,8 @@ mod baseline;
 mod config;
 #[path = "cli/detectors.rs"]
 mod detectors;
+#[path = "cli/github.rs"]
+mod github;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/joined.rs"]

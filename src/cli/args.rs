@@ -84,6 +84,9 @@ pub enum ScanSource {
     /// IAM users, roles and root with keys, passwords, owners, effective permissions and trust,
     /// live through the AWS API or from a `get-account-authorization-details` export.
     Aws(AwsArgs),
+    /// Tokens, Apps, deploy keys and secrets of a GitHub organisation (API or saved responses).
+    #[cfg(feature = "github")]
+    Github(super::scan_github::GithubArgs),
 }
 
 #[derive(Debug, Args)]

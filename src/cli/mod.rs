@@ -7,6 +7,8 @@ mod merge_cmd;
 mod rules_cmd;
 mod scan;
 mod scan_aws;
+#[cfg(feature = "github")]
+mod scan_github;
 mod setup;
 
 pub use args::{Cli, Command};

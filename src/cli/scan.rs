@@ -31,6 +31,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
         Some(ScanSource::Repo(repo)) => run_repo(global, repo),
         Some(ScanSource::Kubernetes(k)) => run_kubernetes(global, k),
         Some(ScanSource::Aws(a)) => super::scan_aws::run_aws(global, a),
+        #[cfg(feature = "github")]
+        Some(ScanSource::Github(g)) => super::scan_github::run_github(global, g),
         None => run_sources(global, &args.common),
     }
 }
@@ -111,6 +113,7 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
                     }),
                 );
             }
+            SourceSpec::Github(g) => connectors.push(github_source(g, common)),
         }
     }
     let judge = Judge {
@@ -119,6 +122,33 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
         owners: &owners,
     };
     run_connectors(global, common, &judge, connectors, started)
+}
+
+#[cfg(feature = "github")]
+fn github_source(g: &crate::sources::GithubSource, common: &CommonScanArgs) -> Box<dyn Connector> {
+    let args = super::scan_github::GithubArgs {
+        org: g.org.clone(),
+        from: g.from.clone(),
+        api_url: g
+            .api_url
+            .clone()
+            .unwrap_or_else(|| "https://api.github.com".into()),
+        token_env: g.token_env.clone().unwrap_or_else(|| "GITHUB_TOKEN".into()),
+        app_id: None,
+        app_key: None,
+        installation_id: None,
+        concurrency: 16,
+        max_rate_limit_wait: 60,
+        common: common.clone(),
+    };
+    super::scan_github::github_connector(&args)
+        .unwrap_or_else(|e| Unusable::boxed("github", Path::new(&g.org), e))
+}
+
+#[cfg(not(feature = "github"))]
+fn github_source(g: &crate::sources::GithubSource, _: &CommonScanArgs) -> Box<dyn Connector> {
+    let e = anyhow::anyhow!("this build has no GitHub support (feature `github`)");
+    Unusable::boxed("github", Path::new(&g.org), e)
 }
 
 /// A `[[sources]]` entry that could not even be set up (a missing path, a folder that is not a

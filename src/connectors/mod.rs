@@ -2,6 +2,8 @@
 //! rules or reports: it returns identities plus a [`SourceRun`] saying what it covered.
 
 pub mod aws;
+#[cfg(feature = "github")]
+pub mod github;
 pub mod kubernetes;
 pub mod repo;
 #[cfg(feature = "live")]

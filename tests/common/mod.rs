@@ -1,6 +1,7 @@
 //! Test helpers: run the real binary in a controlled environment and read its reports.
 #![allow(dead_code)]
 
+pub mod github_server;
 pub mod http_stub;
 
 use assert_cmd::Command;

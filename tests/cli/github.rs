@@ -1,0 +1,717 @@
+//! `scan github` against a loopback server answering with GitHub's published example responses
+//! (fixtures/github/examples): inventory and findings through the real binary, pagination by
+//! Link headers, rate-limit waits and stops, 403/404 coverage notes, bad token, unknown org,
+//! malformed JSON.
+
+use crate::common::github_server::{ApiServer, Reply, Request};
+use crate::common::*;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const ORG: &str = "acme";
+const TOKEN: &str = "test-token-not-a-secret";
+
+fn example(file: &str) -> Value {
+    let p = root().join("fixtures/github/examples").join(file);
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A leaked token whose last eight characters are hubot's SAML-authorised classic PAT's.
+fn leaked_token() -> String {
+    format!("ghp_{}Ae178B4a", "q7Z".repeat(10))
+}
+
+/// Repositories `Hello-World` and `api` on page 1, `gone` (deleted mid-scan) on page 2.
+fn repo(name: &str) -> Value {
+    let mut r = example("orgs_org_repos.json")[0].clone();
+    r["name"] = json!(name);
+    r["full_name"] = json!(format!("{ORG}/{name}"));
+    r
+}
+
+/// The example organisation, with the few changes the scenario needs, made here in code so
+/// the fixtures stay GitHub's own examples.
+fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply {
+    let nth = {
+        let mut s = seen.lock().unwrap();
+        let n = s.entry(r.path().to_string()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    if r.authorization.as_deref() != Some(&format!("Bearer {TOKEN}")) {
+        return Reply::status(401, "Bad credentials");
+    }
+    let org = format!("/orgs/{ORG}");
+    let repos = format!("/repos/{ORG}");
+    let p = r.path();
+    let file = |f: &str| Reply::json(example(f).to_string());
+    match p {
+        _ if p == org => Reply::json(json!({"login": ORG, "id": 1}).to_string()),
+        _ if p == format!("{org}/members") => file("orgs_org_members.json"),
+        _ if p == format!("/user/memberships/orgs/{ORG}") => {
+            Reply::json(json!({"state": "active", "role": "admin"}).to_string())
+        }
+        _ if p == format!("{org}/personal-access-tokens") => {
+            let mut grants = example("orgs_org_personal-access-tokens.json");
+            grants[0]["repository_selection"] = json!("selected");
+            // Still valid (the example's expiry has passed): expiring in a month.
+            grants[0]["token_expires_at"] = json!(chrono::Utc::now() + chrono::Duration::days(30));
+            Reply::json(grants.to_string())
+        }
+        _ if p == format!("{org}/personal-access-tokens/25381/repositories") => {
+            file("orgs_org_personal-access-tokens_pat_id_repositories.json")
+        }
+        _ if p == format!("{org}/personal-access-token-requests") => {
+            Reply::status(403, "Resource not accessible by personal access token")
+        }
+        _ if p == format!("{org}/credential-authorizations") => {
+            // hubot's classic PAT never expires (the example's expired in 2019).
+            let mut creds = example("orgs_org_credential-authorizations.json");
+            creds[1]["authorized_credential_expires_at"] = Value::Null;
+            Reply::json(creds.to_string())
+        }
+        _ if p == format!("{org}/installations") => file("orgs_org_installations.json"),
+        _ if p == format!("{org}/actions/secrets") => file("orgs_org_actions_secrets.json"),
+        _ if p == format!("{org}/dependabot/secrets") => file("orgs_org_dependabot_secrets.json"),
+        _ if p == format!("{org}/codespaces/secrets") => file("orgs_org_codespaces_secrets.json"),
+        _ if p == format!("{org}/secret-scanning/alerts") => {
+            assert!(r.query_has("state=open"), "{}", r.target);
+            let mut matched = example("orgs_org_secret-scanning_alerts.json")[0].clone();
+            matched["state"] = json!("open");
+            matched["validity"] = json!("active");
+            matched["secret"] = json!(leaked_token());
+            matched["repository"]["name"] = json!("api");
+            let mut public = example("orgs_org_secret-scanning_alerts.json")[0].clone();
+            public["number"] = json!(1);
+            public["state"] = json!("open");
+            public["validity"] = json!("unknown");
+            public["publicly_leaked"] = json!(true);
+            Reply::json(json!([matched, public]).to_string())
+        }
+        _ if p == format!("{org}/repos") => {
+            if r.query_has("page=2") {
+                Reply::json(json!([repo("gone")]).to_string())
+            } else {
+                Reply::json(json!([repo("Hello-World"), repo("api")]).to_string()).header(
+                    "link",
+                    format!(
+                        "<{base}{org}/repos?per_page=100&page=2>; rel=\"next\", \
+                         <{base}{org}/repos?per_page=100&page=2>; rel=\"last\""
+                    ),
+                )
+            }
+        }
+        _ if p.starts_with(&format!("{repos}/gone/")) => Reply::status(404, "Not Found"),
+        _ if p.ends_with("/codespaces/secrets") => {
+            Reply::status(403, "Resource not accessible by integration")
+        }
+        _ if p.ends_with("/secret-scanning/alerts/2/locations")
+            || p.ends_with("/secret-scanning/alerts/1/locations") =>
+        {
+            file("repos_owner_repo_secret-scanning_alerts_alert_number_locations.json")
+        }
+        _ if p == format!("{repos}/api/keys") => {
+            let mut k = example("repos_owner_repo_keys.json")[0].clone();
+            k["id"] = json!(2);
+            k["read_only"] = json!(false);
+            k["added_by"] = json!("hubot");
+            k["last_used"] = Value::Null;
+            Reply::json(json!([k]).to_string())
+        }
+        _ if p.ends_with("/keys") => file("repos_owner_repo_keys.json"),
+        // The first read of api's Actions secrets hits the primary rate limit, reset in 1 s.
+        _ if p == format!("{repos}/api/actions/secrets") && nth == 1 => {
+            Reply::status(403, "API rate limit exceeded for user ID 1.")
+                .header("x-ratelimit-remaining", "0")
+                .header("x-ratelimit-reset", (now() + 1).to_string())
+        }
+        // A secondary rate limit (429 + retry-after) on Hello-World's Dependabot secrets.
+        _ if p == format!("{repos}/Hello-World/dependabot/secrets") && nth == 1 => {
+            Reply::status(429, "You have exceeded a secondary rate limit.")
+                .header("retry-after", "1")
+        }
+        _ if p.ends_with("/environments") => file("repos_owner_repo_environments.json"),
+        _ if p.ends_with("/environments/staging/secrets") => {
+            file("repos_owner_repo_environments_environment_name_secrets.json")
+        }
+        _ if p.ends_with("/actions/secrets") || p.ends_with("/dependabot/secrets") => {
+            file("repos_owner_repo_actions_secrets.json")
+        }
+        _ => Reply::status(404, "Not Found"),
+    }
+}
+
+fn acme_server() -> ApiServer {
+    let seen = Arc::new(Mutex::new(HashMap::new()));
+    ApiServer::start(move |base, r| acme(base, r, &seen))
+}
+
+fn scan(server: &ApiServer, token: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "scan",
+        "github",
+        "--org",
+        ORG,
+        "--api-url",
+        &server.url,
+        "--token-env",
+        "NHISCAN_TEST_GH_TOKEN",
+        "-f",
+        "json",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let out = nhiscan()
+        .env("NHISCAN_TEST_GH_TOKEN", token)
+        .timeout(Duration::from_secs(120))
+        .args(&args)
+        .output()
+        .expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
+    j["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn rules_for(j: &Value, id: &str) -> Vec<String> {
+    let mut v: Vec<String> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["identity_id"] == id)
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn notes(j: &Value) -> Vec<String> {
+    j["sources"][0]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{} | {}",
+                n["subject"].as_str().unwrap(),
+                n["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn inventory_and_findings_of_an_org() {
+    let server = acme_server();
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 3, "partial: some endpoints denied\n{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["sources"][0]["status"], "partial");
+    let id = |s: &str| format!("github:{ORG}/{s}");
+
+    let pat = identity(&j, &id("fine_grained_pat/25381"));
+    assert_eq!(pat["owner"]["name"], "octocat");
+    assert_eq!(pat["attributes"]["owner_is_member"], true);
+    // Limited to selected repositories: which ones is read from the grant's repository list.
+    assert_eq!(pat["attributes"]["repository_selection"], "selected");
+    assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
+    assert_eq!(
+        rules_for(&j, &id("fine_grained_pat/25381")),
+        ["github.pat-long-lived", "github.pat-unused"]
+    );
+
+    // hubot left the org; its classic PAT's SAML authorization remains, and a secret-scanning
+    // alert for that very token (matched by its last eight characters) is open and active.
+    let hubot = id("classic_pat/161196");
+    assert_eq!(
+        rules_for(&j, &hubot),
+        [
+            "github.classic-pat-broad-scopes",
+            "github.classic-pat-no-expiry",
+            "github.leaked-secret-alert",
+            "github.orphaned-credential"
+        ],
+        "{:#?}",
+        notes(&j)
+    );
+    // Findings carry the facts they judged, and say whose credential it is.
+    let finding = |rule: &str| {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["identity_id"] == hubot && f["rule_id"] == rule)
+            .unwrap()
+            .clone()
+    };
+    let orphaned = finding("github.orphaned-credential");
+    assert_eq!(orphaned["evidence"]["attributes.owner_is_member"], false);
+    assert!(
+        orphaned["message"].as_str().unwrap().contains("hubot"),
+        "{orphaned}"
+    );
+    let leak = finding("github.leaked-secret-alert");
+    assert_eq!(
+        leak["evidence"]["attributes.secret_scanning_alerts"][0]["validity"],
+        "active"
+    );
+    let alerts = &identity(&j, &hubot)["attributes"]["secret_scanning_alerts"];
+    assert_eq!(alerts[0]["locations"], 13, "{alerts}");
+    assert!(
+        !r.stdout.contains(&leaked_token()),
+        "secret value in the report"
+    );
+    assert!(alerts[0]["secret_sha256"].as_str().unwrap().len() == 64);
+
+    // The other alert has no matching credential: an identity of its own.
+    let public = id("secret_scanning_alert/Hello-World/1");
+    assert_eq!(rules_for(&j, &public), ["github.leaked-secret-alert"]);
+
+    // Deploy keys of both pages of repositories; api's key can push and was added by hubot.
+    let key = id("deploy_key/api/2");
+    assert_eq!(
+        rules_for(&j, &key),
+        [
+            "github.deploy-key-unused",
+            "github.deploy-key-write",
+            "github.orphaned-credential"
+        ]
+    );
+    assert_eq!(
+        rules_for(&j, &id("deploy_key/Hello-World/1")),
+        ["github.deploy-key-unused"]
+    );
+
+    // Secrets at org, repo and environment level; api's Actions secrets came after a
+    // rate-limit wait.
+    for s in [
+        "actions_secret/org/GH_TOKEN",
+        "dependabot_secret/org/NPM_TOKEN",
+        "codespaces_secret/org/GIST_ID",
+        "actions_secret/repo/api/GIST_ID",
+        "dependabot_secret/repo/Hello-World/GH_TOKEN",
+        "actions_secret/env/Hello-World/staging/GH_TOKEN",
+    ] {
+        assert_eq!(rules_for(&j, &id(s)), ["github.secret-not-rotated"], "{s}");
+    }
+    assert_eq!(server.hits(&format!("/repos/{ORG}/api/actions/secrets")), 2);
+    assert_eq!(
+        server.hits(&format!("/repos/{ORG}/Hello-World/dependabot/secrets")),
+        2
+    );
+
+    // The App installation writes deployments only: inventoried, not flagged.
+    let app = identity(&j, &id("app_installation/25381"));
+    assert_eq!(app["attributes"]["app_slug"], "github-actions");
+    assert!(rules_for(&j, &id("app_installation/25381")).is_empty());
+
+    // Page 2 was fetched from the Link header, with the token.
+    let gone_keys: Vec<Request> = server
+        .requests()
+        .into_iter()
+        .filter(|q| q.path() == format!("/repos/{ORG}/gone/keys"))
+        .collect();
+    assert_eq!(gone_keys.len(), 1);
+    assert!(gone_keys[0].authorization.is_some());
+
+    let n = notes(&j);
+    let has = |a: &str, b: &str| n.iter().any(|x| x.contains(a) && x.contains(b));
+    assert!(
+        has("personal-access-token-requests", "GitHub App"),
+        "{n:#?}"
+    );
+    assert!(has("codespaces/secrets", "forbidden"), "{n:#?}");
+    assert!(has("keys", "gone") && has("keys", "not found"), "{n:#?}");
+    // Every request the server saw is counted.
+    let calls = format!("{} API calls", server.requests().len());
+    assert!(n.iter().any(|x| x.contains(&calls)), "{calls} in {n:#?}");
+}
+
+#[test]
+fn findings_fail_the_run_by_default() {
+    let server = acme_server();
+    let r = scan(&server, TOKEN, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn bad_token_is_one_clear_usage_error() {
+    let server = acme_server();
+    let r = scan(&server, "expired-token", &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rejected the credentials"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("expired-token"),
+        "token echoed: {}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    assert_eq!(server.requests().len(), 1, "stops after the first call");
+}
+
+#[test]
+fn unknown_org_and_missing_token_are_usage_errors() {
+    let server = ApiServer::start(|_, _| Reply::status(404, "Not Found"));
+    let r = scan(&server, TOKEN, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("organisation `acme` not found"),
+        "{}",
+        r.stderr
+    );
+    let r = scan(&server, "", &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("NHISCAN_TEST_GH_TOKEN"), "{}", r.stderr);
+}
+
+#[test]
+fn a_distant_rate_limit_stops_the_scan_with_notes() {
+    let server = ApiServer::start(|_, r| match r.path() {
+        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        _ => Reply::status(403, "You have exceeded a secondary rate limit")
+            .header("retry-after", "3600"),
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let n = notes(&j);
+    assert!(n.iter().any(|x| x.contains("3600s")), "{n:#?}");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "after the limit, no more calls: {:?}",
+        server.requests()
+    );
+}
+
+#[test]
+fn malformed_json_is_a_note_naming_the_endpoint() {
+    let server = ApiServer::start(|_, r| match r.path() {
+        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        "/orgs/acme/installations" => Reply::json(r#"{"installations": [{"id": "#),
+        "/orgs/acme/repos" => Reply::json("[]"),
+        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
+        _ => Reply::json("[]"),
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let n = notes(&r.json());
+    assert!(
+        n.iter()
+            .any(|x| x.starts_with("GET /orgs/acme/installations") && x.contains("malformed")),
+        "{n:#?}"
+    );
+}
+
+#[test]
+fn a_next_link_to_another_host_is_not_followed() {
+    let server = ApiServer::start(|_, r| match r.path() {
+        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        "/orgs/acme/repos" => Reply::json("[]").header(
+            "link",
+            "<http://198.51.100.7/orgs/acme/repos?page=2>; rel=\"next\"",
+        ),
+        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
+        _ => Reply::json("[]"),
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let n = notes(&r.json());
+    assert!(n.iter().any(|x| x.contains("another host")), "{n:#?}");
+}
+
+/// Empty answers for every list, so a scan is complete when authentication works.
+fn empty_org(r: &Request) -> Reply {
+    match r.path() {
+        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        "/user/memberships/orgs/acme" => Reply::json(r#"{"state":"active"}"#),
+        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
+        p if p.ends_with("/installations") => Reply::json(r#"{"installations":[]}"#),
+        _ => Reply::json("[]"),
+    }
+}
+
+#[test]
+fn a_github_app_authenticates_through_its_installation() {
+    use base64::Engine;
+    let server = ApiServer::start(|_, r| {
+        let bearer = r.authorization.as_deref().unwrap_or("");
+        let is_jwt = bearer.starts_with("Bearer ") && bearer.matches('.').count() == 2;
+        match (r.method.as_str(), r.path()) {
+            ("GET", "/orgs/acme/installation") if is_jwt => Reply::json(r#"{"id": 42}"#),
+            ("POST", "/app/installations/42/access_tokens") if is_jwt => Reply::json(
+                r#"{"token":"installation-token","expires_at":"2999-01-01T00:00:00Z","permissions":{}}"#,
+            ),
+            _ if bearer == "Bearer installation-token" => empty_org(r),
+            _ => Reply::status(401, "Bad credentials"),
+        }
+    });
+    let r = scan(
+        &server,
+        "",
+        &[
+            "--app-id",
+            "7",
+            "--app-key",
+            "fixtures/github/test-app-key.pem",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert_eq!(r.json()["sources"][0]["status"], "complete");
+    let reqs = server.requests();
+    assert_eq!(reqs[0].path(), "/orgs/acme/installation");
+    let jwt = reqs[0].authorization.as_deref().unwrap();
+    let payload = jwt.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["iss"], 7, "{claims}");
+    assert_eq!(reqs[1].method, "POST");
+    // The installation is looked up once; every API call uses the installation token.
+    assert_eq!(server.hits("/orgs/acme/installation"), 1);
+    let api: Vec<&Request> = reqs
+        .iter()
+        .filter(|q| !q.path().starts_with("/app/") && q.path() != "/orgs/acme/installation")
+        .collect();
+    assert!(api.len() > 10);
+    assert!(
+        api.iter()
+            .all(|q| q.authorization.as_deref() == Some("Bearer installation-token")),
+        "{api:?}"
+    );
+}
+
+#[test]
+fn a_key_that_is_not_pem_is_a_usage_error() {
+    let server = ApiServer::start(|_, r| empty_org(r));
+    let r = scan(&server, "", &["--app-id", "7", "--app-key", "README.md"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--app-key"), "{}", r.stderr);
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn enterprise_server_api_path_is_kept_for_every_call_and_page() {
+    let server = ApiServer::start(|base, r| {
+        let Some(rest) = r.target.strip_prefix("/api/v3") else {
+            return Reply::status(404, "Not Found");
+        };
+        let inner = Request {
+            method: r.method.clone(),
+            target: rest.to_string(),
+            authorization: r.authorization.clone(),
+        };
+        match inner.path() {
+            "/orgs/acme/repos" if inner.query_has("page=2") => {
+                Reply::json(json!([repo("second-page")]).to_string())
+            }
+            "/orgs/acme/repos" => Reply::json(json!([repo("first-page")]).to_string()).header(
+                "link",
+                format!("<{base}/api/v3/orgs/acme/repos?per_page=100&page=2>; rel=\"next\""),
+            ),
+            p if p.ends_with("/environments") => {
+                Reply::json(r#"{"total_count":0,"environments":[]}"#)
+            }
+            _ => empty_org(&inner),
+        }
+    });
+    let api_url = format!("{}/api/v3", server.url);
+    let out = nhiscan()
+        .env("NHISCAN_TEST_GH_TOKEN", TOKEN)
+        .timeout(Duration::from_secs(120))
+        .args([
+            "scan",
+            "github",
+            "--org",
+            ORG,
+            "--api-url",
+            &api_url,
+            "--token-env",
+            "NHISCAN_TEST_GH_TOKEN",
+            "-f",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.target.starts_with("/api/v3/"))
+    );
+    assert_eq!(server.hits("/api/v3/repos/acme/second-page/keys"), 1);
+}
+
+#[test]
+fn an_unreachable_api_is_one_clear_usage_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = nhiscan()
+        .env("NHISCAN_TEST_GH_TOKEN", TOKEN)
+        .timeout(Duration::from_secs(120))
+        .args([
+            "scan",
+            "github",
+            "--org",
+            ORG,
+            "--api-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--token-env",
+            "NHISCAN_TEST_GH_TOKEN",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read organisation `acme`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN));
+}
+
+fn scan_export(dir: &std::path::Path) -> Run {
+    run(&[
+        "scan",
+        "github",
+        "--org",
+        "octo-org",
+        "--from",
+        dir.to_str().unwrap(),
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ])
+}
+
+#[test]
+fn saved_api_responses_give_the_same_inventory_offline() {
+    let r = scan_export(&root().join("fixtures/github/export"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["sources"][0]["status"], "complete");
+    let pat = identity(&j, "github:octo-org/fine_grained_pat/25381");
+    assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
+    // hubot left and the token is broad, but its authorization expired in 2019: nothing to act on.
+    let hubot = "github:octo-org/classic_pat/161196";
+    assert_eq!(identity(&j, hubot)["attributes"]["owner_is_member"], false);
+    assert!(
+        rules_for(&j, hubot).is_empty(),
+        "{:?}",
+        rules_for(&j, hubot)
+    );
+    assert_eq!(
+        rules_for(
+            &j,
+            "github:octo-org/actions_secret/env/Hello-World/staging/GIST_ID"
+        ),
+        ["github.secret-not-rotated"]
+    );
+    // The example alert is resolved: inventoried as evidence, not a finding.
+    let alert = identity(&j, "github:octo-org/secret_scanning_alert/Hello-World/2");
+    assert_eq!(alert["attributes"]["state"], "resolved");
+    assert!(rules_for(&j, "github:octo-org/secret_scanning_alert/Hello-World/2").is_empty());
+    assert!(
+        !r.stdout.contains("aio_XXXX"),
+        "alert secret value in the report"
+    );
+}
+
+#[test]
+fn a_malformed_saved_response_is_a_note_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("fixtures/github/export");
+    for f in ["members.json", "credential-authorizations.json"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("dependabot-secrets.json"),
+        r#"{"secrets": [{"#,
+    )
+    .unwrap();
+    let r = scan_export(dir.path());
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let n = notes(&j);
+    assert!(
+        n.iter()
+            .any(|x| x.starts_with("dependabot-secrets.json | malformed")),
+        "{n:#?}"
+    );
+    let hubot = identity(&j, "github:octo-org/classic_pat/161196");
+    assert_eq!(hubot["attributes"]["owner_is_member"], false);
+}
+
+#[test]
+fn a_token_of_a_non_member_does_not_judge_membership() {
+    // The same org, but the token's user is not a member: GitHub would list public members
+    // only, so no credential is called orphaned and a note says why.
+    let seen = Arc::new(Mutex::new(HashMap::new()));
+    let server = ApiServer::start(move |base, r| {
+        if r.path() == format!("/user/memberships/orgs/{ORG}") {
+            return Reply::status(404, "Not Found");
+        }
+        acme(base, r, &seen)
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    let j = r.json();
+    let hubot = format!("github:{ORG}/classic_pat/161196");
+    assert!(
+        identity(&j, &hubot)["attributes"]
+            .get("owner_is_member")
+            .is_none()
+    );
+    assert!(!rules_for(&j, &hubot).contains(&"github.orphaned-credential".to_string()));
+    let n = notes(&j);
+    assert!(
+        n.iter().any(|x| x.contains("not an active member of acme")),
+        "{n:#?}"
+    );
+}
+
+/// What a user sees of GitHub's example org, as JSON: the report contract for this source.
+#[test]
+fn github_export_report_snapshot() {
+    let r = scan_export(&root().join("fixtures/github/export"));
+    let mut j = r.json();
+    j["started_at"] = "[time]".into();
+    j["finished_at"] = "[time]".into();
+    j["tool"]["version"] = "[version]".into();
+    insta::assert_json_snapshot!("github_export_report", j);
+}
