@@ -3,7 +3,8 @@
 50,000 of them secrets found in code (each with a finding, as a scan writes them), with 5% of the
 identities present in two shards with different facts (so the conflict path runs), then time
 `nhiscan merge` over them: parse, merge by id, evaluate every posture rule again, write JSON.
-Reports wall time and peak RSS (target: < 5 s, < 2 GiB). Deterministic (seeded).
+Reports wall time, CPU time (user + system; on a shared machine wall time moves with the load,
+printed beside it) and peak RSS (target: < 5 s, < 2 GiB). Deterministic (seeded).
 
 usage: benches/merge_scale.py [--identities N] [--secrets N] [--shards N] [--keep DIR]
        (NHISCAN=path/to/binary, default target/release/nhiscan)
@@ -108,18 +109,20 @@ print(f"generated {a.shards} shards, {entries} identity entries ({a.identities} 
 
 merged = os.path.join(out_dir, "merged.json")
 cmd = ["/usr/bin/time", "-v", nhiscan, "merge", *paths, "-q", "--fail-on", "none", "-o", merged]
+load = os.getloadavg()[0]
 t = time.time()
 p = subprocess.run(cmd, capture_output=True, text=True)
 wall = time.time() - t
 if p.returncode != 0:
     sys.exit(f"nhiscan merge exited {p.returncode}:\n{p.stderr}")
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1)) for k in ("User", "System"))
 with open(merged) as f:
     m = json.load(f)
 result = {"identities": m["summary"]["identities"], "findings": m["summary"]["findings"],
           "conflict_notes": sum(1 for n in m.get("notes", []) if n["level"] == "info"),
-          "input_mb": round(size / 1e6), "wall_s": round(wall, 2), "peak_rss_mib": round(rss_kb / 1024),
-          "cpus": os.cpu_count()}
+          "input_mb": round(size / 1e6), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": round(rss_kb / 1024),
+          "cpus": os.cpu_count(), "load_average_before": round(load, 2)}
 print(json.dumps(result))
 assert m["summary"]["identities"] == a.identities, "merged identities != unique identities generated"
 if not a.keep:
