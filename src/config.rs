@@ -21,6 +21,9 @@ pub struct Config {
     pub rules: RulesSection,
     #[serde(default)]
     pub owners: OwnersSection,
+    /// What `nhiscan scan --config FILE` (no subcommand) scans: `[[sources]]` tables.
+    #[serde(default)]
+    pub sources: Vec<crate::sources::SourceSpec>,
     /// Thresholds rules read as `config.<name>` (e.g. `stale_days`).
     #[serde(default)]
     pub thresholds: BTreeMap<String, toml::Value>,
@@ -65,12 +68,17 @@ pub struct OwnersSection {
     /// Tag, label or annotation keys that name an identity's owner, most trusted first.
     #[serde(default = "default_owner_keys")]
     pub keys: Vec<String>,
+    /// `[[owners.map]]`: glob over identity ids or names → owner, for identities nothing else
+    /// names an owner for.
+    #[serde(default)]
+    pub map: Vec<crate::owners::MapEntry>,
 }
 
 impl Default for OwnersSection {
     fn default() -> Self {
         OwnersSection {
             keys: default_owner_keys(),
+            map: vec![],
         }
     }
 }
@@ -109,6 +117,9 @@ impl Config {
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         cfg.rules.dirs = cfg.rules.dirs.iter().map(|d| base.join(d)).collect();
+        for s in &mut cfg.sources {
+            s.resolve_paths(base);
+        }
         cfg.origin = Some(path.to_path_buf());
         Ok(cfg)
     }

@@ -13,8 +13,12 @@ mod config;
 mod detectors;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/joined.rs"]
+mod joined;
 #[path = "cli/kubernetes.rs"]
 mod kubernetes;
+#[path = "cli/kubernetes_live.rs"]
+mod kubernetes_live;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
 #[path = "cli/merge.rs"]

@@ -36,7 +36,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a source and report its identities, credentials and findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Write a sorted baseline from a JSON report, for `scan --baseline`.
     Baseline(BaselineArgs),
     /// List, explain or check rules.
@@ -62,28 +62,47 @@ pub struct MergeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Without a source, scans every [[sources]] entry of the config file (--config, or ./nhiscan.toml) into one inventory."
+)]
 pub struct ScanArgs {
     #[command(subcommand)]
-    pub source: ScanSource,
+    pub source: Option<ScanSource>,
+    /// Report options when scanning the config's [[sources]].
+    #[command(flatten)]
+    pub common: CommonScanArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ScanSource {
     /// Hardcoded credentials in files and folders.
     Repo(RepoArgs),
-    /// Service accounts, their RBAC, tokens and workloads, from manifests or kubectl dumps.
+    /// Service accounts, their RBAC, tokens and workloads: from the cluster in the kubeconfig,
+    /// or from manifests and kubectl dumps with --from.
     Kubernetes(KubernetesArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct KubernetesArgs {
-    /// A manifest file or folder: multi-document YAML (Helm, kustomize output) or
-    /// `kubectl get … -o json|yaml` dumps. (Live scans of a cluster are not available yet.)
-    #[arg(long, value_name = "PATH", required = true)]
-    pub from: PathBuf,
-    /// Cluster name used in identity ids (`k8s:<cluster>/<namespace>/<sa>`).
-    #[arg(long, default_value = "offline")]
-    pub cluster: String,
+    /// Scan files instead of a cluster: a manifest file or folder (multi-document YAML, Helm or
+    /// kustomize output) or `kubectl get … -o json|yaml` dumps.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["kubeconfig", "context", "namespace"])]
+    pub from: Option<PathBuf>,
+    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Only this namespace's service accounts, workloads and bindings (cluster roles and cluster
+    /// role bindings are always read).
+    #[arg(long, short = 'n', value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Cluster name used in identity ids (`k8s:<cluster>/<namespace>/<sa>`); default: the
+    /// context's cluster, or `offline` with --from.
+    #[arg(long)]
+    pub cluster: Option<String>,
     #[command(flatten)]
     pub common: CommonScanArgs,
 }

@@ -92,7 +92,12 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
     notes.extend(conflicts);
     report.identities = identities;
     report.notes = dedup_notes(notes);
-    judge_inventory(&mut report, &engine, &loaded.eval, baseline.as_ref());
+    let with = super::scan::Judge {
+        engine: &engine,
+        eval: &loaded.eval,
+        owners: &loaded.owners,
+    };
+    judge_inventory(&mut report, &with, baseline.as_ref());
     tracing::info!(
         "judged at {:.2?}: {} identities, {} findings",
         clock.elapsed(),

@@ -4,6 +4,7 @@
 use super::args::GlobalArgs;
 use crate::config::Config;
 use crate::detectors::DetectorSet;
+use crate::owners::OwnerMap;
 use crate::report::RuleDoc;
 use crate::rules::{EvalContext, PostureEngine, RuleFiles, compile_detectors};
 use anyhow::{Result, bail};
@@ -15,6 +16,8 @@ pub struct Loaded {
     pub detectors: DetectorSet,
     pub engine: PostureEngine,
     pub eval: EvalContext,
+    /// `[[owners.map]]`, compiled.
+    pub owners: OwnerMap,
 }
 
 pub fn load(global: &GlobalArgs, scanned: Option<&Path>) -> Result<Loaded> {
@@ -43,11 +46,13 @@ pub fn load(global: &GlobalArgs, scanned: Option<&Path>) -> Result<Loaded> {
         now: Utc::now(),
         config: config.thresholds()?,
     };
+    let owners = OwnerMap::new(&config.owners.map)?;
     Ok(Loaded {
         config,
         detectors,
         engine,
         eval,
+        owners,
     })
 }
 

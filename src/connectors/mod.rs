@@ -19,7 +19,8 @@ pub struct Collected {
 
 /// A source of non-human identities. `Err` means the source could not be scanned at all
 /// (bad path, bad credentials); partial failures are notes in [`SourceRun`].
-pub trait Connector {
+/// `Send + Sync` because a multi-source run collects from every source at once.
+pub trait Connector: Send + Sync {
     /// `repo`, `aws`, `kubernetes`, `github`.
     fn source(&self) -> &'static str;
     /// What is being scanned (path, account, context, org), for reports and messages.

@@ -59,6 +59,26 @@ pub enum OwnerSource {
     Codeowners,
     CommitAuthor,
     Mapping,
+    /// Taken from an identity in another source that this one was joined to (a found key gets
+    /// the owner of its IAM user).
+    Joined,
+}
+
+impl OwnerSource {
+    /// How far an owner from this source can be trusted: a tag or API field is a statement
+    /// about this identity; CODEOWNERS and joins are about something next to it; a commit
+    /// author only says who typed the secret.
+    pub fn confidence(self) -> &'static str {
+        match self {
+            OwnerSource::Tag
+            | OwnerSource::Label
+            | OwnerSource::Annotation
+            | OwnerSource::ApiField
+            | OwnerSource::Mapping => "high",
+            OwnerSource::Codeowners | OwnerSource::Joined => "medium",
+            OwnerSource::CommitAuthor => "low",
+        }
+    }
 }
 
 /// Normalised permissions: what the identity may do, plus derived risk flags

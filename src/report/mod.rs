@@ -110,6 +110,7 @@ fn owner_source(s: OwnerSource) -> &'static str {
         OwnerSource::Codeowners => "codeowners",
         OwnerSource::CommitAuthor => "commit_author",
         OwnerSource::Mapping => "mapping",
+        OwnerSource::Joined => "joined",
     }
 }
 

@@ -60,13 +60,22 @@ impl PostureEngine {
         identities: &[Identity],
         ctx: &EvalContext,
     ) -> (Vec<Finding>, Vec<Note>) {
+        // The thresholds are the same for every identity: convert them to CEL once.
+        let config = match cel::to_value(&ctx.config) {
+            Ok(c) => c,
+            Err(e) => {
+                let note = Note::warning("[thresholds]", format!("cannot be used by rules: {e}"));
+                return (vec![], vec![note]);
+            }
+        };
         let per_identity: Vec<(Vec<Finding>, Vec<Note>)> = identities
             .par_iter()
             .map(|identity| {
                 let mut findings = Vec::new();
                 let mut notes = Vec::new();
                 let view = cel_identity(identity);
-                let cel_ctx = match view.and_then(|v| Ok((self.context_for(&v, ctx)?, v))) {
+                let cel_ctx = match view.and_then(|v| Ok((self.context_for(&v, &config, ctx)?, v)))
+                {
                     Ok(c) => c,
                     Err(e) => {
                         notes.push(Note::warning(
@@ -112,7 +121,8 @@ impl PostureEngine {
         identity: &Identity,
         ctx: &EvalContext,
     ) -> Result<bool> {
-        let cel_ctx = self.context_for(&cel_identity(identity)?, ctx)?;
+        let config = cel::to_value(&ctx.config).context("config to CEL")?;
+        let cel_ctx = self.context_for(&cel_identity(identity)?, &config, ctx)?;
         match rule.program.execute(&cel_ctx) {
             Ok(Value::Bool(b)) => Ok(b && rule.applies_to(&identity.kind)),
             Ok(other) => bail!("rule {} returned {other:?}, not a boolean", rule.id),
@@ -124,16 +134,14 @@ impl PostureEngine {
     fn context_for(
         &self,
         view: &serde_json::Value,
+        config: &Value,
         ctx: &EvalContext,
     ) -> Result<Context<'static, 'static>> {
         let mut c = Context::with_env(self.env.clone());
         c.add_variable("identity", cel::to_value(view).context("identity to CEL")?)
             .context("binding identity")?;
-        c.add_variable(
-            "config",
-            cel::to_value(&ctx.config).context("config to CEL")?,
-        )
-        .context("binding config")?;
+        c.add_variable("config", config.clone())
+            .context("binding config")?;
         c.add_variable("now", ctx.now.to_rfc3339())
             .context("binding now")?;
         let now = ctx.now;

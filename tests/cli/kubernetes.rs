@@ -133,3 +133,55 @@ fn missing_input_is_a_usage_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/manifests"));
 }
+
+#[test]
+fn known_over_privileged_installs_are_flagged_for_what_they_are_known_for() {
+    let r = run(&[
+        "scan",
+        "kubernetes",
+        "--from",
+        "fixtures/kubernetes-known",
+        "-f",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(r.code, 1, "critical findings fail the run: {}", r.stderr);
+    let j = r.json();
+    // A custom resource (Argo CD's AppProject) is read and ignored, not an error.
+    assert_eq!(j["sources"][0]["status"], "complete", "{}", j["sources"]);
+    let flags = |id: &str| identity(&j, id)["permissions"]["flags"].clone();
+    let has = |v: &Value, f: &str| v.as_array().unwrap().iter().any(|x| x == f);
+
+    // ingress-nginx: Secrets of every namespace, but nothing close to admin.
+    let nginx = flags("k8s:offline/ingress-nginx/ingress-nginx");
+    assert!(has(&nginx, "secrets_read_cluster"), "{nginx}");
+    assert!(
+        !has(&nginx, "cluster_admin") && !has(&nginx, "wildcard"),
+        "{nginx}"
+    );
+    assert_eq!(
+        rules_for(&j, "k8s:offline/ingress-nginx/ingress-nginx"),
+        [
+            "k8s.automounted-privileged-token",
+            "k8s.no-owner",
+            "k8s.secrets-read"
+        ]
+    );
+    let admission = flags("k8s:offline/ingress-nginx/ingress-nginx-admission");
+    assert_eq!(admission, serde_json::json!(["webhook_write"]));
+
+    // Argo CD: the controller is cluster-admin in all but name; the server can patch bindings
+    // (an escalation path) without holding `*` verbs.
+    for id in [
+        "k8s:offline/argocd/argocd-application-controller",
+        "k8s:offline/kube-system/kubernetes-dashboard",
+    ] {
+        assert!(has(&flags(id), "cluster_admin"), "{id}");
+        assert!(rules_for(&j, id).contains(&"k8s.cluster-admin".to_string()));
+    }
+    let server = flags("k8s:offline/argocd/argocd-server");
+    assert!(!has(&server, "cluster_admin"), "{server}");
+    for f in ["escalate_bind", "secrets_read_cluster", "wildcard"] {
+        assert!(has(&server, f), "{f} in {server}");
+    }
+}

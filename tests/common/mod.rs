@@ -1,6 +1,8 @@
 //! Test helpers: run the real binary in a controlled environment and read its reports.
 #![allow(dead_code)]
 
+pub mod http_stub;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -96,16 +96,17 @@ fn documents(text: &str) -> Vec<&str> {
     docs.into_iter().filter(|d| !d.trim().is_empty()).collect()
 }
 
-fn flatten(v: Value, origin: &str, out: &mut Vec<Object>) {
+pub(super) fn flatten(mut v: Value, origin: &str, out: &mut Vec<Object>) {
     let kind = v
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
     if kind == "List" || kind.ends_with("List") && v.get("items").is_some() {
-        if let Some(Value::Array(items)) = v.get("items") {
-            for (i, item) in items.iter().enumerate() {
-                flatten(item.clone(), &format!("{origin}/items/{i}"), out);
+        // Take the items out rather than copy them: a cluster dump can be hundreds of MiB.
+        if let Some(Value::Array(items)) = v.get_mut("items").map(Value::take) {
+            for (i, item) in items.into_iter().enumerate() {
+                flatten(item, &format!("{origin}/items/{i}"), out);
             }
         }
         return;

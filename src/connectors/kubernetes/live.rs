@@ -1,0 +1,359 @@
+//! Live mode: list what the mapping needs from the API server (paginated, concurrently) and turn
+//! it into the same [`Object`]s the offline reader produces. Secrets are listed as metadata only
+//! (`PartialObjectMetadata`, filtered to service-account-token Secrets), so token values are
+//! never fetched, let alone stored.
+//!
+//! Permissions needed: `list` on service accounts, secrets (metadata), pods, workload
+//! controllers, roles and bindings — see README "Kubernetes" for the
+//! read-only ClusterRole. A list the credentials may not read (403) or a kind the server does not
+//! serve (404) becomes a coverage note and the scan goes on; an unreachable server or rejected
+//! credentials stop the scan with one message.
+
+use super::objects::{Object, flatten};
+use super::{Collected, Connector, inventory, mapping};
+use crate::inventory::Note;
+use crate::progress::Progress;
+use anyhow::{Context, Result, anyhow, bail};
+use futures_util::future::join_all;
+use k8s_openapi::api::{apps, batch, core, rbac};
+use kube::api::{Api, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config, Resource};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::fmt::Debug;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+/// Items per list request: large enough to keep calls few, small enough for the API server.
+const PAGE: u32 = 500;
+/// A server that keeps answering with `continue` tokens stops being followed after this many
+/// pages of one kind (5 million objects), with a note.
+const MAX_PAGES: usize = 10_000;
+
+/// A cluster reached through a kubeconfig (or the in-cluster service account).
+pub struct KubernetesLive {
+    /// A kubeconfig file; default: `$KUBECONFIG`, then `~/.kube/config`, then in-cluster.
+    pub kubeconfig: Option<PathBuf>,
+    /// A kubeconfig context; default: its current context.
+    pub context: Option<String>,
+    /// Only service accounts, workloads, roles and bindings of this namespace (cluster roles
+    /// and cluster role bindings are still read: they grant rights in every namespace).
+    pub namespace: Option<String>,
+    /// Name used in identity ids; default: the context's cluster name.
+    pub cluster: Option<String>,
+    pub owner_keys: Vec<String>,
+}
+
+impl Connector for KubernetesLive {
+    fn source(&self) -> &'static str {
+        "kubernetes"
+    }
+
+    fn target(&self) -> String {
+        let name = self
+            .cluster_name()
+            .unwrap_or_else(|| "current context".into());
+        match &self.namespace {
+            Some(ns) => format!("{name} (namespace {ns})"),
+            None => name,
+        }
+    }
+
+    fn collect(&self, _progress: &Progress) -> Result<Collected> {
+        crate::connectors::runtime::block_on(self.collect_async())?
+    }
+}
+
+/// One list's outcome: its objects, or the note that says why it is missing.
+type Listed = std::result::Result<Vec<Value>, Note>;
+type ListFuture<'a> = Pin<Box<dyn Future<Output = (&'static str, Listed)> + Send + 'a>>;
+
+impl KubernetesLive {
+    async fn collect_async(&self) -> Result<Collected> {
+        let (config, cluster) = self.config().await?;
+        let server = config.cluster_url.to_string();
+        let client =
+            Client::try_from(config).with_context(|| format!("building a client for {server}"))?;
+        // One call first, alone: an unreachable server or rejected credentials end the scan
+        // with one clear message instead of a dozen notes.
+        let sas = match list::<core::v1::ServiceAccount>(self.api(&client), &ListParams::default())
+            .await
+        {
+            Ok(v) => Ok(v),
+            Err(e) => Err(classify("serviceaccounts", &server, e)?),
+        };
+        let mut lists: Vec<ListFuture> = vec![
+            Box::pin(async { ("serviceaccounts", sas) }),
+            Self::spawn::<core::v1::Pod>(self.api(&client), "pods", &server),
+            Self::spawn::<apps::v1::Deployment>(self.api(&client), "deployments.apps", &server),
+            Self::spawn::<apps::v1::StatefulSet>(self.api(&client), "statefulsets.apps", &server),
+            Self::spawn::<apps::v1::DaemonSet>(self.api(&client), "daemonsets.apps", &server),
+            Self::spawn::<batch::v1::Job>(self.api(&client), "jobs.batch", &server),
+            Self::spawn::<batch::v1::CronJob>(self.api(&client), "cronjobs.batch", &server),
+            Self::spawn::<rbac::v1::Role>(
+                self.api(&client),
+                "roles.rbac.authorization.k8s.io",
+                &server,
+            ),
+            Self::spawn::<rbac::v1::RoleBinding>(
+                self.api(&client),
+                "rolebindings.rbac.authorization.k8s.io",
+                &server,
+            ),
+            Self::spawn::<rbac::v1::ClusterRole>(
+                Api::all(client.clone()),
+                "clusterroles.rbac.authorization.k8s.io",
+                &server,
+            ),
+            Self::spawn::<rbac::v1::ClusterRoleBinding>(
+                Api::all(client.clone()),
+                "clusterrolebindings.rbac.authorization.k8s.io",
+                &server,
+            ),
+        ];
+        lists.push(Box::pin(self.token_secrets(&client, &server)));
+        let mut notes = Vec::new();
+        let mut objects = Vec::new();
+        for (kind, listed) in join_all(lists).await {
+            match listed {
+                Ok(values) => {
+                    for v in values {
+                        flatten(v, &format!("api:{kind}"), &mut objects);
+                    }
+                }
+                Err(note) => notes.push(note),
+            }
+        }
+        drop_controlled_pods(&mut objects);
+        let mapper = mapping::Mapper {
+            cluster: &cluster,
+            owner_keys: &self.owner_keys,
+        };
+        Ok(inventory(&objects, notes, &mapper, self.target()))
+    }
+
+    /// The client configuration and the cluster name for identity ids.
+    async fn config(&self) -> Result<(Config, String)> {
+        let options = KubeConfigOptions {
+            context: self.context.clone(),
+            ..Default::default()
+        };
+        let (config, name) = match &self.kubeconfig {
+            Some(path) => {
+                let kc = Kubeconfig::read_from(path).with_context(|| {
+                    format!(
+                        "reading kubeconfig {} (give --kubeconfig a valid kubeconfig file)",
+                        path.display()
+                    )
+                })?;
+                let name = context_cluster(&kc, self.context.as_deref());
+                let config = Config::from_custom_kubeconfig(kc, &options)
+                    .await
+                    .with_context(|| format!("using kubeconfig {}", path.display()))?;
+                (config, name)
+            }
+            None if self.context.is_some() => {
+                let kc = Kubeconfig::read().context("reading the default kubeconfig")?;
+                let name = context_cluster(&kc, self.context.as_deref());
+                (
+                    Config::from_kubeconfig(&options)
+                        .await
+                        .context("loading the kubeconfig context given by --context")?,
+                    name,
+                )
+            }
+            None => {
+                let name = Kubeconfig::read()
+                    .ok()
+                    .and_then(|kc| context_cluster(&kc, None));
+                let config = Config::infer().await.map_err(|e| {
+                    anyhow!(
+                        "no Kubernetes configuration found ({e}); give --kubeconfig, set \
+                         KUBECONFIG, or scan manifests with --from"
+                    )
+                })?;
+                (config, name.or_else(|| Some("in-cluster".into())))
+            }
+        };
+        let cluster = self
+            .cluster
+            .clone()
+            .or(name)
+            .unwrap_or_else(|| config.cluster_url.host().unwrap_or("cluster").to_string());
+        Ok((config, cluster))
+    }
+
+    fn cluster_name(&self) -> Option<String> {
+        self.cluster.clone().or_else(|| {
+            let kc = match &self.kubeconfig {
+                Some(p) => Kubeconfig::read_from(p).ok()?,
+                None => Kubeconfig::read().ok()?,
+            };
+            context_cluster(&kc, self.context.as_deref())
+        })
+    }
+
+    /// A namespaced kind in the chosen namespace, or everywhere.
+    fn api<K>(&self, client: &Client) -> Api<K>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as Resource>::DynamicType: Default,
+    {
+        match &self.namespace {
+            Some(ns) => Api::namespaced(client.clone(), ns),
+            None => Api::all(client.clone()),
+        }
+    }
+
+    /// A list as a boxed future that never fails: errors become notes.
+    fn spawn<'a, K>(api: Api<K>, kind: &'static str, server: &'a str) -> ListFuture<'a>
+    where
+        K: Resource + Clone + DeserializeOwned + Serialize + Debug + Send + 'static,
+    {
+        Box::pin(async move {
+            let listed = list(api, &ListParams::default())
+                .await
+                .map_err(|e| note_for(kind, server, &e));
+            (kind, listed)
+        })
+    }
+
+    /// Service-account token Secrets, metadata only: the field selector keeps other Secrets
+    /// out, and `PartialObjectMetadata` keeps `data` out.
+    fn token_secrets<'a>(
+        &self,
+        client: &Client,
+        server: &'a str,
+    ) -> impl Future<Output = (&'static str, Listed)> + Send + 'a {
+        let api: Api<core::v1::Secret> = self.api(client);
+        async move {
+            let kind = "secrets";
+            let params = ListParams::default().fields("type=kubernetes.io/service-account-token");
+            let mut out = Vec::new();
+            let mut params = params.limit(PAGE);
+            for _ in 0..MAX_PAGES {
+                let page = match api.list_metadata(&params).await {
+                    Ok(p) => p,
+                    Err(e) => return (kind, Err(note_for(kind, server, &e))),
+                };
+                for item in page.items {
+                    out.push(json!({
+                        "apiVersion": "v1",
+                        "kind": "Secret",
+                        "type": "kubernetes.io/service-account-token",
+                        "metadata": strip(serde_json::to_value(&item.metadata).unwrap_or_default()),
+                    }));
+                }
+                match page.metadata.continue_.filter(|c| !c.is_empty()) {
+                    Some(c) => params = params.continue_token(&c),
+                    None => return (kind, Ok(out)),
+                }
+            }
+            (kind, Err(too_many_pages(kind)))
+        }
+    }
+}
+
+/// Every object of one kind, following `continue` tokens.
+async fn list<K>(api: Api<K>, params: &ListParams) -> kube::Result<Vec<Value>>
+where
+    K: Resource + Clone + DeserializeOwned + Serialize + Debug,
+{
+    let mut params = params.clone().limit(PAGE);
+    let mut out = Vec::new();
+    for _ in 0..MAX_PAGES {
+        let page = api.list(&params).await?;
+        out.extend(
+            page.items
+                .iter()
+                .filter_map(|i| serde_json::to_value(i).ok())
+                .map(strip),
+        );
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(c) => params = params.continue_token(&c),
+            None => return Ok(out),
+        }
+    }
+    tracing::warn!("stopped following continue tokens after {MAX_PAGES} pages");
+    Ok(out)
+}
+
+/// Drop what the mapping never reads (status, managed fields) so a big cluster fits in memory.
+fn strip(mut v: Value) -> Value {
+    if let Some(m) = v.as_object_mut() {
+        m.remove("status");
+        if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+        }
+    }
+    v
+}
+
+/// Pods created by a controller run the controller's template, which is already read; keeping
+/// them would list every replica as a separate workload.
+fn drop_controlled_pods(objects: &mut Vec<Object>) {
+    objects.retain(|o| {
+        o.kind != "Pod"
+            || !o
+                .get(&["metadata", "ownerReferences"])
+                .and_then(Value::as_array)
+                .is_some_and(|refs| {
+                    refs.iter()
+                        .any(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+                })
+    });
+}
+
+/// The cluster name a context points at.
+fn context_cluster(kc: &Kubeconfig, context: Option<&str>) -> Option<String> {
+    let want = context.map(str::to_string).or(kc.current_context.clone())?;
+    kc.contexts
+        .iter()
+        .find(|c| c.name == want)
+        .and_then(|c| c.context.as_ref())
+        .map(|c| c.cluster.clone())
+}
+
+/// The first call's error: a refusal to list one kind is a note; anything else ends the scan.
+fn classify(kind: &'static str, server: &str, e: kube::Error) -> Result<Note> {
+    match &e {
+        kube::Error::Api(s) if s.code == 401 => bail!(
+            "the Kubernetes API server at {server} rejected the credentials (401 {}): refresh \
+             the kubeconfig's token or choose another --context",
+            s.message
+        ),
+        kube::Error::Api(s) if s.code == 403 || s.code == 404 => Ok(note_for(kind, server, &e)),
+        _ => Err(anyhow!(e)).with_context(|| {
+            format!(
+                "cannot reach the Kubernetes API server at {server}: check the kubeconfig's \
+                 server address and that the cluster is up"
+            )
+        }),
+    }
+}
+
+/// A coverage note for a kind that could not be listed, saying what is missing because of it.
+fn note_for(kind: &str, server: &str, e: &kube::Error) -> Note {
+    let why = match e {
+        kube::Error::Api(s) if s.code == 403 => format!(
+            "forbidden (403): the credentials may not list {kind}; grant the read-only \
+             ClusterRole in README so rules that depend on it can run ({})",
+            s.message
+        ),
+        kube::Error::Api(s) if s.code == 404 => {
+            format!("not served by this API server (404): {kind} were not read")
+        }
+        other => format!("listing {kind} from {server} failed: {other}"),
+    };
+    Note::warning(format!("list {kind}"), why)
+}
+
+fn too_many_pages(kind: &str) -> Note {
+    Note::warning(
+        format!("list {kind}"),
+        format!("stopped after {MAX_PAGES} pages: the server kept returning continue tokens"),
+    )
+}
