@@ -4,7 +4,8 @@ two findings each, evidence and locations as scans write them), render it with
 `nhiscan merge GEN.json --no-rules -o report.html` (input findings kept as they are), and load it
 in headless Chromium. Reports the file size, the render time the page measures itself (parse the
 embedded JSON, build tables and charts: body[data-render-ms]) and Chromium's wall time to load and
-dump the page, next to its wall time for an empty page (start-up cost). Deterministic (seeded).
+dump the page, next to its wall time for an empty page (start-up cost), and the time from navigation
+start to the end of the script (body[data-load-ms]: read and parse the file, run the script). Deterministic (seeded).
 
 usage: benches/html_report.py [--findings N] [--runs N]
        (NHISCAN=path/to/binary, default target/release/nhiscan; CHROMIUM, default /usr/bin/chromium)
@@ -67,7 +68,7 @@ def load(path):
     return time.time() - t, dom
 
 
-walls, renders = [], []
+walls, renders, loads = [], [], []
 for _ in range(a.runs):
     wall, dom = load(page)
     if 'data-rendered="true"' not in dom or "data-error=" in dom:
@@ -76,10 +77,12 @@ for _ in range(a.runs):
     assert rows == len(identities), (rows, len(identities))
     walls.append(wall)
     renders.append(int(re.search(r'data-render-ms="(\d+)"', dom).group(1)))
+    loads.append(int(re.search(r'data-load-ms="(\d+)"', dom).group(1)))
 empty_wall = statistics.median(load(empty)[0] for _ in range(a.runs))
 print(json.dumps({"findings": len(findings), "identities": len(identities), "html_bytes": os.path.getsize(page),
                   "html_mib": round(os.path.getsize(page) / 2**20, 2), "nhiscan_render_s": round(render_s, 2),
                   "page_script_ms_median": statistics.median(renders),
+                  "page_navigation_to_rendered_ms_median": statistics.median(loads),
                   "chromium_load_s_median": round(statistics.median(walls), 2),
                   "chromium_empty_page_s_median": round(empty_wall, 2)}))
 for n in ("gen.json", "report.html", "empty.html"):

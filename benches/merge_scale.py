@@ -3,12 +3,13 @@
 50,000 of them secrets found in code (each with a finding, as a scan writes them), with 5% of the
 identities present in two shards with different facts (so the conflict path runs), then time
 `nhiscan merge` over them: parse, merge by id, evaluate every posture rule again, write JSON.
-Reports wall time and peak RSS (target: < 5 s, < 2 GiB). Deterministic (seeded).
+Reports wall time, CPU time (user + system; on a shared machine wall time moves with the load,
+printed beside it) and peak RSS (target: < 5 s, < 2 GiB). Deterministic (seeded).
 
 usage: benches/merge_scale.py [--identities N] [--secrets N] [--shards N] [--keep DIR]
        (NHISCAN=path/to/binary, default target/release/nhiscan)
 """
-import argparse, json, os, random, re, subprocess, sys, tempfile, time
+import argparse, hashlib, json, os, random, re, subprocess, sys, tempfile, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--identities", type=int, default=200000)
@@ -36,13 +37,19 @@ def ts(days_ago):
 def secret_identity(i):
     det, name, svc, cat, kind, ckind = DETECTORS[i % len(DETECTORS)]
     h = "%064x" % rng.getrandbits(256)
+    if i % 8 == 0:  # an AWS key id that is also an IAM user's access key: the join runs
+        h = hashlib.sha256(iam_key_id(50001 + 3 * (i // 8)).encode()).hexdigest()
     locs = [{"path": f"svc-{i % 997}/src/config_{j}.py", "line": rng.randint(1, 400), "column": 9,
              "snippet": "TOKEN = \"abcd…[40 chars]\""} for j in range(1 + i % 3)]
     return {"id": f"repo:{h[:16]}", "kind": kind, "source": "repo", "name": f"{name} abcd…[40 chars]",
             "credentials": [{"id": f"sha256:{h[:16]}", "kind": ckind, "status": "unknown",
-                             "found": {"detector": det, "detector_name": name, "service": svc, "category": cat,
+                             "found": {"first_seen_at": ts(rng.randint(1, 300)), "detector": det, "detector_name": name, "service": svc, "category": cat,
                                        "confidence": "high", "secret_sha256": h, "redacted": "abcd…[40 chars]",
                                        "locations": locs}}]}
+
+
+def iam_key_id(i):
+    return f"AKIA{i:016d}"
 
 
 def other_identity(i):
@@ -52,7 +59,7 @@ def other_identity(i):
                 "name": f"svc-{i}", "created_at": ts(rng.randint(1, 1500)), "last_used_at": ts(rng.randint(0, 400)),
                 "labels": {"team": f"team-{i % 60}"} if i % 2 else {},
                 "permissions": {"actions": ["s3:GetObject", "sts:AssumeRole"], "flags": ["admin"] if i % 50 == 0 else []},
-                "credentials": [{"id": f"AKIA{i:016d}", "kind": "access_key", "status": "active",
+                "credentials": [{"id": iam_key_id(i), "kind": "access_key", "status": "active",
                                  "created_at": ts(rng.randint(1, 900)), "last_used_at": ts(rng.randint(0, 300))}]}
     if r == 1:
         flags = rng.sample(FLAGS, rng.randint(0, 3))
@@ -108,18 +115,21 @@ print(f"generated {a.shards} shards, {entries} identity entries ({a.identities} 
 
 merged = os.path.join(out_dir, "merged.json")
 cmd = ["/usr/bin/time", "-v", nhiscan, "merge", *paths, "-q", "--fail-on", "none", "-o", merged]
+load = os.getloadavg()[0]
 t = time.time()
 p = subprocess.run(cmd, capture_output=True, text=True)
 wall = time.time() - t
 if p.returncode != 0:
     sys.exit(f"nhiscan merge exited {p.returncode}:\n{p.stderr}")
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1)) for k in ("User", "System"))
 with open(merged) as f:
     m = json.load(f)
-result = {"identities": m["summary"]["identities"], "findings": m["summary"]["findings"],
+joined = sum(1 for i in m["identities"] if "iam_identity" in i.get("attributes", {}))
+result = {"identities": m["summary"]["identities"], "findings": m["summary"]["findings"], "joined_keys": joined,
           "conflict_notes": sum(1 for n in m.get("notes", []) if n["level"] == "info"),
-          "input_mb": round(size / 1e6), "wall_s": round(wall, 2), "peak_rss_mib": round(rss_kb / 1024),
-          "cpus": os.cpu_count()}
+          "input_mb": round(size / 1e6), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": round(rss_kb / 1024),
+          "cpus": os.cpu_count(), "load_average_before": round(load, 2)}
 print(json.dumps(result))
 assert m["summary"]["identities"] == a.identities, "merged identities != unique identities generated"
 if not a.keep:

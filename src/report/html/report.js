@@ -333,5 +333,7 @@
 
   var ms = ((window.performance && performance.now) ? performance.now() : 0) - started;
   document.body.setAttribute("data-render-ms", String(Math.round(ms)));
+  // Since navigation started: reading and parsing the file, then this script.
+  document.body.setAttribute("data-load-ms", String(Math.round(window.performance ? performance.now() : 0)));
   document.body.setAttribute("data-rendered", "true");
 })();
