@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         .as_deref()
         .map(Baseline::read)
         .transpose()?;
-    let loaded = setup::load(global, None)?;
+    let loaded = setup::load_for_posture(global)?;
     let docs = rule_docs(&loaded.engine);
     let engine = if args.no_rules {
         let all: Vec<String> = loaded.engine.rules.iter().map(|r| r.id.clone()).collect();

@@ -185,7 +185,7 @@ impl Connector for Unusable {
 
 fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome> {
     let started = Utc::now();
-    let loaded = setup::load(global, None)?;
+    let loaded = setup::load_for_posture(global)?;
     let connector = kubernetes_connector(args, &loaded.config)?;
     run_connectors(
         global,

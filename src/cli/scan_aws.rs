@@ -12,7 +12,7 @@ use chrono::Utc;
 
 pub fn run_aws(global: &GlobalArgs, args: &AwsArgs) -> Result<Outcome> {
     let started = Utc::now();
-    let loaded = setup::load(global, None)?;
+    let loaded = setup::load_for_posture(global)?;
     let connector = aws_connector(args, &loaded.config)?;
     run_connectors(
         global,

@@ -52,7 +52,7 @@ pub struct GithubArgs {
 
 pub fn run_github(global: &GlobalArgs, args: &GithubArgs) -> Result<Outcome> {
     let started = Utc::now();
-    let loaded = setup::load(global, None)?;
+    let loaded = setup::load_for_posture(global)?;
     let connector = github_connector(args)?;
     super::scan::run_connectors(
         global,

@@ -6,7 +6,8 @@ use crate::config::Config;
 use crate::detectors::DetectorSet;
 use crate::owners::OwnerMap;
 use crate::report::RuleDoc;
-use crate::rules::{EvalContext, PostureEngine, RuleFiles, compile_detectors};
+use crate::rules::{EvalContext, PostureEngine, RuleFiles, detector_specs};
+use std::collections::HashSet;
 use anyhow::{Result, bail};
 use chrono::Utc;
 use std::path::{Path, PathBuf};
@@ -20,16 +21,33 @@ pub struct Loaded {
     pub owners: OwnerMap,
 }
 
+/// Everything a scan of content needs: detectors compiled.
 pub fn load(global: &GlobalArgs, scanned: Option<&Path>) -> Result<Loaded> {
+    load_with(global, scanned, true)
+}
+
+/// For commands that judge identities but scan no content (cloud, cluster and org sources,
+/// `merge`): detector files are still read and checked, but their regexes are not compiled.
+pub fn load_for_posture(global: &GlobalArgs) -> Result<Loaded> {
+    load_with(global, None, false)
+}
+
+fn load_with(global: &GlobalArgs, scanned: Option<&Path>, detectors: bool) -> Result<Loaded> {
     let config = Config::discover(global.config.as_deref(), scanned)?;
     let mut dirs: Vec<PathBuf> = config.rules.dirs.clone();
     dirs.extend(global.rules_dirs.iter().cloned());
     let files = RuleFiles::load(&dirs, true)?;
-    let detectors = compile_detectors(&files)?;
+    let specs = detector_specs(&files)?;
+    let detector_ids: HashSet<String> = specs.iter().map(|(_, s)| s.id.value.clone()).collect();
+    let detectors = if detectors {
+        DetectorSet::compile(specs)?
+    } else {
+        DetectorSet::compile(vec![])?
+    };
     let engine = PostureEngine::load(&files)?;
     let disabled = &config.rules.disabled;
     for id in disabled {
-        if detectors.get(id).is_none() && engine.get(id).is_none() {
+        if !detector_ids.contains(id) && engine.get(id).is_none() {
             bail!(
                 "{}: [rules] disabled names `{id}`, which is no rule (see `nhiscan rules list`)",
                 config

@@ -3,7 +3,7 @@
 //! passing examples cannot ship.
 
 use super::{EvalContext, PostureEngine, RuleFiles, RuleKind};
-use crate::detectors::{DetectorFile, DetectorSet};
+use crate::detectors::{DetectorFile, DetectorSet, DetectorSpec};
 use anyhow::Result;
 
 #[derive(Debug, Default)]
@@ -74,11 +74,17 @@ pub fn check_rules(files: &RuleFiles, ctx: &EvalContext) -> Result<CheckReport> 
 
 /// Parse every detector file and compile the lot (errors name file and line).
 pub fn compile_detectors(files: &RuleFiles) -> Result<DetectorSet> {
+    DetectorSet::compile(detector_specs(files)?)
+}
+
+/// Every detector spec, parsed but not compiled (with the file it came from): enough to check
+/// ids without paying for hundreds of regexes when no content will be scanned.
+pub fn detector_specs(files: &RuleFiles) -> Result<Vec<(String, DetectorSpec)>> {
     let mut specs = Vec::new();
     for f in files.of_kind(RuleKind::Detectors) {
         let parsed: DetectorFile =
             serde_saphyr::from_str(&f.text).map_err(|e| anyhow::anyhow!("{}: {e}", f.name))?;
         specs.extend(parsed.detectors.into_iter().map(|d| (f.name.clone(), d)));
     }
-    DetectorSet::compile(specs)
+    Ok(specs)
 }

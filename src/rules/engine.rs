@@ -6,6 +6,7 @@ use super::template::render;
 use super::{RuleFiles, RuleKind};
 use crate::inventory::{Finding, Identity, Location, Note, finding_fingerprint};
 use anyhow::{Context as _, Result, bail};
+use cel::objects::Key;
 use cel::{Context, Env, ExecutionError, Value};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -133,12 +134,12 @@ impl PostureEngine {
     /// A CEL context over an identity's rule view (see [`cel_identity`]).
     fn context_for(
         &self,
-        view: &serde_json::Value,
+        view: &Value,
         config: &Value,
         ctx: &EvalContext,
     ) -> Result<Context<'static, 'static>> {
         let mut c = Context::with_env(self.env.clone());
-        c.add_variable("identity", cel::to_value(view).context("identity to CEL")?)
+        c.add_variable("identity", view.clone())
             .context("binding identity")?;
         c.add_variable("config", config.clone())
             .context("binding config")?;
@@ -176,31 +177,53 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 /// The identity as rules see it: collections a report omits when empty are always present, so a
 /// rule can write `identity.permissions.flags.exists(…)` without guarding every level with has().
-fn cel_identity(identity: &Identity) -> Result<serde_json::Value> {
-    let mut v = serde_json::to_value(identity).context("identity to JSON")?;
-    let obj = v.as_object_mut().context("identity is an object")?;
-    obj.entry("labels").or_insert_with(|| serde_json::json!({}));
-    obj.entry("attributes")
-        .or_insert_with(|| serde_json::json!({}));
-    obj.entry("credentials")
-        .or_insert_with(|| serde_json::json!([]));
-    let perms = obj
-        .entry("permissions")
-        .or_insert_with(|| serde_json::json!({}))
-        .as_object_mut()
-        .context("permissions is an object")?;
-    perms
-        .entry("actions")
-        .or_insert_with(|| serde_json::json!([]));
-    perms
-        .entry("flags")
-        .or_insert_with(|| serde_json::json!([]));
+/// Built straight from the model into CEL values (no JSON in between): this runs once per
+/// identity and is most of the engine's cost on large inventories.
+fn cel_identity(identity: &Identity) -> Result<Value> {
+    let mut v = cel::to_value(identity).context("identity to CEL")?;
+    let Value::Map(m) = &mut v else {
+        bail!("identity is not a map");
+    };
+    let map = Arc::make_mut(&mut m.map);
+    for key in ["labels", "attributes"] {
+        map.entry(key_of(key)).or_insert_with(empty_map);
+    }
+    map.entry(key_of("credentials"))
+        .or_insert_with(|| Value::List(Arc::new(vec![])));
+    if let Value::Map(p) = map.entry(key_of("permissions")).or_insert_with(empty_map) {
+        let perms = Arc::make_mut(&mut p.map);
+        for key in ["actions", "flags"] {
+            perms
+                .entry(key_of(key))
+                .or_insert_with(|| Value::List(Arc::new(vec![])));
+        }
+    }
     Ok(v)
+}
+
+fn key_of(s: &str) -> Key {
+    Key::String(Arc::new(s.to_string()))
+}
+
+fn empty_map() -> Value {
+    Value::Map(cel::objects::Map {
+        map: Arc::new(Default::default()),
+    })
+}
+
+/// The sub-value at a dotted path of the rule view, as JSON (for evidence).
+fn view_at(view: &Value, field: &str) -> Option<serde_json::Value> {
+    let mut at = view;
+    for part in field.split('.') {
+        let Value::Map(m) = at else { return None };
+        at = m.map.get(&key_of(part))?;
+    }
+    at.json().ok()
 }
 
 /// One finding per file for a secret found in code (so a fingerprint is rule + secret + path),
 /// else one finding for the identity.
-fn findings_for(rule: &PostureRule, identity: &Identity, view: &serde_json::Value) -> Vec<Finding> {
+fn findings_for(rule: &PostureRule, identity: &Identity, view: &Value) -> Vec<Finding> {
     let evidence = evidence_for(rule, identity, view);
     let found = identity.credentials.iter().find_map(|c| c.found.as_ref());
     let make = |locations: Vec<Location>, anchor: &str, path: Option<&str>| {
@@ -246,16 +269,15 @@ fn findings_for(rule: &PostureRule, identity: &Identity, view: &serde_json::Valu
 fn evidence_for(
     rule: &PostureRule,
     identity: &Identity,
-    view: &serde_json::Value,
+    view: &Value,
 ) -> BTreeMap<String, serde_json::Value> {
     let mut ev = BTreeMap::new();
     for field in &rule.reads {
         if field == "credentials" || field.starts_with("credentials.") {
             continue;
         }
-        let pointer = format!("/{}", field.replace('.', "/"));
-        if let Some(v) = view.pointer(&pointer) {
-            ev.insert(field.clone(), v.clone());
+        if let Some(v) = view_at(view, field) {
+            ev.insert(field.clone(), v);
         }
     }
     for c in &identity.credentials {

@@ -8,7 +8,7 @@ mod files;
 mod posture;
 mod template;
 
-pub use check::{CheckReport, check_rules, compile_detectors};
+pub use check::{CheckReport, check_rules, compile_detectors, detector_specs};
 pub use engine::{EvalContext, PostureEngine, sort_findings};
 pub use files::{RuleFile, RuleFiles, RuleKind};
 pub use posture::{PostureFile, PostureRule, PostureSpec};
