@@ -162,11 +162,9 @@ fn kubernetes_service_account(claims: &serde_json::Value) -> Option<(String, Str
 /// `Authorization: Basic` carries base64 of `user:password`; anything else is not a credential.
 /// The user name is kept as evidence; the password is the secret and is never stored decoded.
 fn basic_auth(value: &str) -> Option<Decoded> {
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(
-            value.trim_end_matches('=').to_owned()
-                + &"=".repeat((4 - value.trim_end_matches('=').len() % 4) % 4),
-        )
+    // Padding is optional in the wild (and sometimes wrong): drop it and decode unpadded.
+    let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(value.trim_end_matches('='))
         .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (user, password) = text.split_once(':')?;
@@ -233,6 +231,16 @@ mod tests {
         let d = Decoder::BasicAuth.decode("c3ZjOmhKOGsyUXp4").unwrap(); // svc:hJ8k2Qzx
         assert_eq!(d.attributes["user"], "svc");
         assert!(Decoder::BasicAuth.decode("bm9jb2xvbmhlcmU=").is_none()); // nocolonhere
+        // svc:hJ8k2Qzxy needs `==`: decoded with it, without it, and with too much of it.
+        for v in [
+            "c3ZjOmhKOGsyUXp4eQ==",
+            "c3ZjOmhKOGsyUXp4eQ",
+            "c3ZjOmhKOGsyUXp4eQ===",
+        ] {
+            let d = Decoder::BasicAuth.decode(v).unwrap();
+            assert_eq!(d.attributes["user"], "svc", "{v}");
+        }
+        assert!(Decoder::BasicAuth.decode("c3ZjOmhKOGsyUXp4e").is_none()); // 4n+1 chars
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! join. The full inventory, including identities without findings, is in the JSON and HTML
 //! reports.
 //!
-//! Quoting follows RFC 4180. A cell that a spreadsheet would run as a formula (starting with `=`,
-//! `+`, `-`, `@`, tab or carriage return) is prefixed with `'`, so scanned text cannot execute.
+//! The `csv` crate writes RFC 4180 (quoting only where a cell needs it, CRLF line ends). A cell
+//! that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
+//! return) is prefixed with `'` first, so scanned text cannot execute.
 
 use super::identity_index;
 use crate::inventory::Report;
@@ -30,8 +31,8 @@ pub const HEADER: [&str; 15] = [
 
 pub fn render(report: &Report) -> Vec<u8> {
     let identities = identity_index(report);
-    let mut out = String::new();
-    row(&mut out, HEADER.iter().map(|s| s.to_string()));
+    let mut out = writer();
+    row(&mut out, HEADER.map(String::from));
     for f in &report.findings {
         let i = identities.get(f.identity_id.as_str());
         let owner = i.and_then(|i| i.owner.as_ref());
@@ -63,40 +64,31 @@ pub fn render(report: &Report) -> Vec<u8> {
                 f.message.clone(),
                 f.fingerprint.clone(),
                 f.baseline_state.clone().unwrap_or_default(),
-            ]
-            .into_iter(),
+            ],
         );
     }
-    out.into_bytes()
+    out.into_inner().expect("writing to memory cannot fail")
 }
 
-fn row(out: &mut String, cells: impl Iterator<Item = String>) {
-    for (n, c) in cells.enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        cell(out, &c);
-    }
-    out.push_str("\r\n");
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
 }
 
-fn cell(out: &mut String, value: &str) {
-    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let needs_quotes = formula || value.contains([',', '"', '\n', '\r']) || value.trim() != value;
-    if needs_quotes {
-        out.push('"');
-    }
-    if formula {
-        out.push('\'');
-    }
-    for ch in value.chars() {
-        if ch == '"' {
-            out.push('"');
-        }
-        out.push(ch);
-    }
-    if needs_quotes {
-        out.push('"');
+/// Every row has the header's width (the array type checks it), so the writer, which rejects
+/// rows of unequal width, cannot fail on memory.
+fn row(out: &mut csv::Writer<Vec<u8>>, cells: [String; HEADER.len()]) {
+    out.write_record(cells.map(neutralise))
+        .expect("equal-width rows written to memory cannot fail");
+}
+
+/// `'` before a cell a spreadsheet would evaluate; other cells unchanged.
+fn neutralise(value: String) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value
     }
 }
 
@@ -105,18 +97,20 @@ mod tests {
     use super::*;
 
     fn one(v: &str) -> String {
-        let mut s = String::new();
-        cell(&mut s, v);
-        s
+        let mut w = writer();
+        w.write_record([neutralise(v.to_string())]).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
     }
 
     #[test]
     fn quotes_and_neutralises_formulas() {
-        assert_eq!(one("plain"), "plain");
-        assert_eq!(one("a,b"), "\"a,b\"");
-        assert_eq!(one("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(one("two\nlines"), "\"two\nlines\"");
-        assert_eq!(one("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(one("-----BEGIN"), "\"'-----BEGIN\"");
+        assert_eq!(one("plain"), "plain\r\n");
+        assert_eq!(one("a,b"), "\"a,b\"\r\n");
+        assert_eq!(one("say \"hi\""), "\"say \"\"hi\"\"\"\r\n");
+        assert_eq!(one("two\nlines"), "\"two\nlines\"\r\n");
+        assert_eq!(one("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"\r\n");
+        assert_eq!(one("-----BEGIN"), "'-----BEGIN\r\n");
+        assert_eq!(one("\tx"), "'\tx\r\n");
+        assert_eq!(one("\r=1"), "\"'\r=1\"\r\n");
     }
 }

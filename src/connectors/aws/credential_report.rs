@@ -3,11 +3,13 @@
 //! not carry. Values such as `N/A`, `not_supported` and `no_information` mean "no date".
 //!
 //! A malformed row is a note naming the line and is skipped; a file without the `user` and `arn`
-//! columns is not a credential report and is an error.
+//! columns is not a credential report and is an error, as is a quote never closed (it would
+//! swallow the rest of the file). RFC 4180 parsing itself is the `csv` crate's.
 
 use crate::inventory::Note;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::io::Read;
 
 /// The row name AWS gives the account's root user.
 pub const ROOT_ROW: &str = "<root_account>";
@@ -45,14 +47,51 @@ pub struct ReportRow {
     pub certs: [(bool, Option<DateTime<Utc>>); 2],
 }
 
+/// Appended after the text: a record the csv reader yields only if every quote before it was
+/// closed. An unclosed quote swallows it into the quoted field, which is how that is detected
+/// (the reader itself accepts an unclosed quote and runs the field to the end of the input).
+const END_MARK: &str = "\n<nhiscan:end-of-credential-report>\n";
+const END_FIELD: &str = "<nhiscan:end-of-credential-report>";
+
 /// Parse a report. `source` names the file (or API call) in errors and notes.
 pub fn parse(text: &str, source: &str, notes: &mut Vec<Note>) -> anyhow::Result<Vec<ReportRow>> {
-    let records = split_csv(text).map_err(|(line, msg)| {
+    let body = text.trim_start_matches('\u{feff}').as_bytes();
+    let input = body.chain(END_MARK.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        // Rows of the wrong width are read and reported as notes below, not read errors.
+        .flexible(true)
+        .from_reader(input);
+    let malformed = |line: u64, msg: &dyn std::fmt::Display| {
         anyhow::anyhow!("{source}:{line}: malformed CSV: {msg} (expected an IAM credential report)")
-    })?;
-    let Some((_, header)) = records.first() else {
-        anyhow::bail!("{source}: empty file (expected an IAM credential report CSV)");
     };
+    let header = reader
+        .headers()
+        .map_err(|e| malformed(line_of_error(&e), &e))?
+        .clone();
+    let is_end = |r: &csv::StringRecord| r.len() == 1 && &r[0] == END_FIELD;
+    if is_end(&header) {
+        anyhow::bail!("{source}: empty file (expected an IAM credential report CSV)");
+    }
+    let mut records = Vec::new();
+    let mut closed = false;
+    for record in reader.records() {
+        match record {
+            Ok(r) if is_end(&r) => {
+                closed = true;
+                break;
+            }
+            Ok(r) => records.push(r),
+            Err(e) => notes.push(Note::warning(
+                format!("{source}:{}", line_of_error(&e)),
+                format!("credential report row unreadable ({e}); row skipped"),
+            )),
+        }
+    }
+    if !closed {
+        let line = records.last().map_or(1, |r| line_of(body, r));
+        return Err(malformed(line, &"a quoted field is never closed"));
+    }
     let col: BTreeMap<&str, usize> = header
         .iter()
         .enumerate()
@@ -61,13 +100,15 @@ pub fn parse(text: &str, source: &str, notes: &mut Vec<Note>) -> anyhow::Result<
     for required in ["user", "arn"] {
         if !col.contains_key(required) {
             anyhow::bail!(
-                "{source}:1: no `{required}` column: this is not an IAM credential report \
-                 (get it with `aws iam get-credential-report --query Content --output text | base64 -d`)"
+                "{source}:{}: no `{required}` column: this is not an IAM credential report \
+                 (get it with `aws iam get-credential-report --query Content --output text | base64 -d`)",
+                line_of(body, &header)
             );
         }
     }
     let mut rows = Vec::new();
-    for (line, fields) in &records[1..] {
+    for fields in &records {
+        let line = line_of(body, fields);
         if fields.len() == 1 && fields[0].trim().is_empty() {
             continue;
         }
@@ -102,7 +143,7 @@ pub fn parse(text: &str, source: &str, notes: &mut Vec<Note>) -> anyhow::Result<
             last_used_service: value(get(&format!("access_key_{n}_last_used_service"))),
         };
         let row = ReportRow {
-            line: *line,
+            line: line as usize,
             user: get("user").to_string(),
             arn: get("arn").to_string(),
             created: date("user_creation_time"),
@@ -145,56 +186,22 @@ fn value(v: &str) -> Option<String> {
     }
 }
 
-/// RFC 4180 records with their 1-based starting line. Quoted fields may hold commas, quotes
-/// (doubled) and newlines; an unterminated quote is an error at the line it opened.
-/// A CSV record: its 1-based first line and its fields.
-type Record = (usize, Vec<String>);
+/// The 1-based line a record starts on. The reader stamps a record with where it stood when it
+/// began reading, which can be before the `\n` of a CRLF or before blank lines: step over those.
+fn line_of(body: &[u8], r: &csv::StringRecord) -> u64 {
+    let Some(pos) = r.position() else { return 1 };
+    let skipped = body
+        .get(pos.byte() as usize..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .filter(|&&b| b == b'\n')
+        .count();
+    pos.line() + skipped as u64
+}
 
-fn split_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
-    let mut out = Vec::new();
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    let mut quoted = false;
-    let mut quote_line = 0;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
-            (false, '"') if field.is_empty() => {
-                quoted = true;
-                quote_line = line;
-            }
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start_line, std::mem::take(&mut fields)));
-                line += 1;
-                start_line = line;
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err((quote_line, "a quoted field is never closed".into()));
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        out.push((start_line, fields));
-    }
-    Ok(out)
+fn line_of_error(e: &csv::Error) -> u64 {
+    e.position().map_or(1, csv::Position::line)
 }
 
 #[cfg(test)]
@@ -235,11 +242,24 @@ mod tests {
     }
 
     #[test]
-    fn quoted_fields_and_unterminated_quote() {
-        let r = split_csv("a,\"b,c\",\"d\"\"e\"\r\nf,g,h\n").unwrap();
-        assert_eq!(r[0].1, vec!["a", "b,c", "d\"e"]);
-        assert_eq!(r[1], (2, vec!["f".into(), "g".into(), "h".into()]));
-        assert_eq!(split_csv("a,b\nc,\"d\n").unwrap_err().0, 2);
+    fn quoted_fields_crlf_bom_and_unterminated_quote() {
+        let text = "\u{feff}user,arn,mfa_active\r\n\"a,b\",\"arn:aws:iam::1:user/\"\"q\"\"\",true\r\n\r\nc,arn:aws:iam::1:user/c,false";
+        let mut notes = vec![];
+        let rows = parse(text, "r.csv", &mut notes).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, "a,b");
+        assert_eq!(rows[0].arn, "arn:aws:iam::1:user/\"q\"");
+        assert!(rows[0].mfa_active && !rows[1].mfa_active);
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+
+        let e = parse("user,arn\nc,arn\nd,\"e\n", "r.csv", &mut notes).unwrap_err();
+        assert!(e.to_string().starts_with("r.csv:3: malformed CSV"), "{e}");
+        let e = parse("user,\"arn\nc,arn\n", "r.csv", &mut notes).unwrap_err();
+        assert!(e.to_string().starts_with("r.csv:1: malformed CSV"), "{e}");
+        let e = parse("", "r.csv", &mut notes).unwrap_err();
+        assert!(e.to_string().contains("empty file"), "{e}");
+        assert!(notes.is_empty(), "{notes:?}");
     }
 
     #[test]

@@ -392,15 +392,24 @@ async fn alert_locations(
     out
 }
 
+/// What stays literal in a path segment: RFC 3986's unreserved characters.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encode a path segment (repository and environment names may hold spaces etc.).
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+    percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_segments_keep_only_unreserved_characters() {
+        assert_eq!(super::encode("my-repo_1.x~"), "my-repo_1.x~");
+        assert_eq!(super::encode("a b/c?d%"), "a%20b%2Fc%3Fd%25");
+        assert_eq!(super::encode("prod é"), "prod%20%C3%A9");
     }
-    out
 }

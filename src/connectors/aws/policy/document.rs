@@ -147,32 +147,24 @@ fn names(s: &Value, key: &str, not_key: &str, lower: bool) -> Result<Names, Stri
     }
 }
 
-/// `%XX` escapes and `+` (form encoding of a space) decoded; invalid UTF-8 is an error.
+/// `%XX` escapes and `+` (form encoding of a space) decoded; invalid UTF-8 is an error. The crate
+/// passes a malformed escape through as text; here it is an error naming it, since a document
+/// with one was not URL-encoded by IAM and would only fail later as confusing JSON.
 fn percent_decode(s: &str) -> Result<String, String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz");
-                let byte = u8::from_str_radix(hex, 16)
-                    .map_err(|_| format!("bad percent escape `%{hex}` at byte {i}"))?;
-                out.push(byte);
-                i += 3;
-            }
-            b'%' => return Err(format!("truncated percent escape at byte {i}")),
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
+    for (i, _) in s.match_indices('%') {
+        let hex = &s.as_bytes()[i + 1..s.len().min(i + 3)];
+        if hex.len() < 2 {
+            return Err(format!("truncated percent escape at byte {i}"));
+        }
+        if !hex.iter().all(u8::is_ascii_hexdigit) {
+            let hex = String::from_utf8_lossy(hex);
+            return Err(format!("bad percent escape `%{hex}` at byte {i}"));
         }
     }
-    String::from_utf8(out).map_err(|_| "decoded policy document is not UTF-8".into())
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8()
+        .map(Cow::into_owned)
+        .map_err(|_| "decoded policy document is not UTF-8".into())
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -201,6 +193,9 @@ mod tests {
         for v in [&obj, &raw, &encoded] {
             assert_eq!(*decode_document(v).unwrap(), obj);
         }
+        // Form encoding: `+` is a space, `%2B` a plus.
+        let form = Value::String("%7B%22Sid%22+%3A+%22a%2Bb%22%7D".into());
+        assert_eq!(*decode_document(&form).unwrap(), json!({"Sid": "a+b"}));
         let p = parse_policy("x", &encoded).unwrap();
         assert_eq!(p.statements.len(), 1);
         assert_eq!(
@@ -233,6 +228,22 @@ mod tests {
                 .contains("not JSON")
         );
         assert!(decode_document(&json!("%ZZ")).unwrap_err().contains("%ZZ"));
+        assert!(
+            decode_document(&json!("%7"))
+                .unwrap_err()
+                .contains("truncated")
+        );
+        assert!(decode_document(&json!("%+1")).unwrap_err().contains("%+1"));
+        assert!(
+            decode_document(&json!("%é"))
+                .unwrap_err()
+                .contains("bad percent escape")
+        );
+        assert!(
+            decode_document(&json!("%FF"))
+                .unwrap_err()
+                .contains("UTF-8")
+        );
         assert!(
             parse_policy("x", &json!({"Statement": [{"Effect": "Maybe"}]}))
                 .unwrap_err()
