@@ -10,7 +10,8 @@
 //!
 //! Facts written on the found secret (source `repo`): `github_alerts` (one object per alert:
 //! `identity`, `number`, `repository`, `state`, `validity`, `publicly_leaked`, `secret_type`,
-//! `html_url`) and, when the alert sits on a token identity, `github_identities`. On the GitHub
+//! `html_url`), `github_alert_urls` (for messages) and, when the alert sits on a token
+//! identity, `github_identities` (its owner is then borrowed, see `owners`). On the GitHub
 //! side: `found_in` (found identity ids) and `found_at` (where). An alert whose secret is an
 //! AWS access key id that IAM lists is also joined to that key: on the alert `iam_identity`,
 //! `iam_key_status`, `iam_flags`; on the IAM user `leaked_in` and `leaked_at` (the alert's URL).
@@ -31,9 +32,12 @@ const CARRIED: [&str; 7] = [
     "html_url",
 ];
 
+/// One alert: the GitHub identity that carries it and its summary.
+type Alert<'a> = (usize, &'a Map<String, Value>);
+
 pub fn join(identities: &[Identity], idx: &Index, edits: &mut Vec<Edit>) {
-    // secret hash → (GitHub identity, its alert summary), in inventory order.
-    let mut alerts: HashMap<&str, Vec<(usize, &Map<String, Value>)>> = HashMap::new();
+    // secret hash → its alerts, in inventory order.
+    let mut alerts: HashMap<&str, Vec<Alert>> = HashMap::new();
     for (g, id) in identities.iter().enumerate() {
         if id.source != "github" {
             continue;
@@ -64,6 +68,9 @@ pub fn join(identities: &[Identity], idx: &Index, edits: &mut Vec<Edit>) {
                 .collect();
             carried.insert("identity".into(), json!(github.id));
             edits.push(Edit::push(i, "github_alerts", Value::Object(carried)));
+            if let Some(url) = alert.get("html_url") {
+                edits.push(Edit::push(i, "github_alert_urls", url.clone()));
+            }
             if github.kind != "github.secret_scanning_alert" {
                 edits.push(Edit::push(i, "github_identities", json!(github.id)));
             }

@@ -240,6 +240,10 @@ fn found_token_joins_its_alert_and_the_token_identity_the_alert_is_attached_to()
     assert_eq!(a["validity"], "active");
     assert_eq!(a["number"], 2);
     assert!(a.get("secret_sha256").is_none(), "the hash is not copied");
+    assert_eq!(
+        inv[0].attributes["github_alert_urls"],
+        json!(["https://github.com/acme/api/security/secret-scanning/2"])
+    );
     assert!(!inv[0].attributes.contains_key("github_identities"));
     assert_eq!(inv[2].attributes["found_in"], json!([inv[0].id]));
     assert_eq!(
