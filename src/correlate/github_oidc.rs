@@ -40,6 +40,12 @@ pub fn join(identities: &[Identity], edits: &mut Vec<Edit>) {
                     .collect()
             })
             .unwrap_or_default();
+        // No pattern lets every repository in, unless the connector said the trust is pinned
+        // (a pattern it kept but this inventory lost, e.g. an edited or foreign file).
+        if subjects.is_empty() && role.attributes.get("github_oidc_unpinned") == Some(&json!(false))
+        {
+            continue;
+        }
         for (key, (full_name, holders)) in &repos {
             let prefix = format!("repo:{key}:");
             if !subjects.is_empty() && !subjects.iter().any(|p| may_match_prefix(p, &prefix)) {

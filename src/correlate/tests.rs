@@ -376,3 +376,33 @@ fn without_a_github_source_no_role_is_joined() {
             .contains_key("assumable_from_repositories")
     );
 }
+
+#[test]
+fn odd_attribute_shapes_join_nothing_and_do_not_panic() {
+    let mut role = oidc_role("odd", &[]);
+    role.attributes
+        .insert("github_oidc_subjects".into(), json!("repo:acme/*"));
+    role.attributes
+        .insert("github_oidc_unpinned".into(), json!(false));
+    let mut odd = in_repo("github:acme/deploy_key/site/1", "github.deploy_key", "site");
+    odd.attributes
+        .insert("secret_scanning_alerts".into(), json!("not a list"));
+    odd.attributes
+        .insert("repositories".into(), json!({"x": 1}));
+    let mut inv = vec![
+        role,
+        odd,
+        found(
+            "github.classic-pat",
+            "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",
+            &[],
+        ),
+    ];
+    join(&mut inv);
+    assert!(
+        !inv[0]
+            .attributes
+            .contains_key("assumable_from_repositories")
+    );
+    assert!(inv[2].attributes.is_empty());
+}
