@@ -59,7 +59,7 @@ impl OwnerMap {
 }
 
 /// Identity attributes that name a joined identity whose owner may be borrowed.
-const JOIN_KEYS: [&str; 2] = ["iam_identity", "k8s_identities"];
+const JOIN_KEYS: [&str; 3] = ["iam_identity", "k8s_identities", "github_identities"];
 
 pub fn resolve(identities: &mut [Identity], map: &OwnerMap) {
     // What a joined identity can lend: its own strong owner, else its mapped one.

@@ -7,6 +7,8 @@
 
 mod aws_keys;
 mod cloud_roles;
+mod github_alerts;
+mod github_oidc;
 mod index;
 mod k8s_tokens;
 
@@ -19,6 +21,8 @@ pub fn join(identities: &mut [Identity]) {
     aws_keys::join(identities, &idx, &mut edits);
     k8s_tokens::join(identities, &idx, &mut edits);
     cloud_roles::join(identities, &idx, &mut edits);
+    github_alerts::join(identities, &idx, &mut edits);
+    github_oidc::join(identities, &mut edits);
     index::apply(identities, edits);
 }
 

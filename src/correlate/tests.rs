@@ -182,3 +182,227 @@ fn service_account_token_and_irsa_role_joins() {
         json!(["k8s:prod/ci/deployer"])
     );
 }
+
+fn alert(number: u64, repo: &str, secret: &str, validity: &str, public: bool) -> serde_json::Value {
+    json!({
+        "number": number, "repository": repo, "state": "open", "validity": validity,
+        "publicly_leaked": public, "secret_type": "github_personal_access_token",
+        "html_url": format!("https://github.com/acme/{repo}/security/secret-scanning/{number}"),
+        "secret_sha256": secret_sha256(secret.as_bytes()),
+    })
+}
+
+fn alert_identity(number: u64, repo: &str, secret: &str) -> Identity {
+    let a = alert(number, repo, secret, "active", true);
+    let mut i = identity(
+        &format!("github:acme/secret_scanning_alert/{repo}/{number}"),
+        "github.secret_scanning_alert",
+        "github",
+        "leak",
+    );
+    for k in ["secret_sha256", "html_url", "repository", "validity"] {
+        i.attributes.insert(k.into(), a[k].clone());
+    }
+    i.attributes
+        .insert("secret_scanning_alerts".into(), json!([a]));
+    i
+}
+
+#[test]
+fn found_token_joins_its_alert_and_the_token_identity_the_alert_is_attached_to() {
+    let leaked = "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";
+    let known = "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";
+    let mut pat = identity(
+        "github:acme/classic_pat/7",
+        "github.classic_pat",
+        "github",
+        "ci token",
+    );
+    pat.attributes.insert(
+        "secret_scanning_alerts".into(),
+        json!([alert(3, "site", known, "inactive", false)]),
+    );
+    let mut inv = vec![
+        found("github.classic-pat", leaked, &[]),
+        found("github.classic-pat", known, &[]),
+        alert_identity(2, "api", leaked),
+        pat,
+        found(
+            "github.classic-pat",
+            "ghp_unrelatedunrelatedunrelatedunrelat",
+            &[],
+        ),
+    ];
+    join(&mut inv);
+    let a = &inv[0].attributes["github_alerts"][0];
+    assert_eq!(a["identity"], "github:acme/secret_scanning_alert/api/2");
+    assert_eq!(a["publicly_leaked"], true);
+    assert_eq!(a["validity"], "active");
+    assert_eq!(a["number"], 2);
+    assert!(a.get("secret_sha256").is_none(), "the hash is not copied");
+    assert_eq!(
+        inv[0].attributes["github_alert_urls"],
+        json!(["https://github.com/acme/api/security/secret-scanning/2"])
+    );
+    assert!(!inv[0].attributes.contains_key("github_identities"));
+    assert_eq!(inv[2].attributes["found_in"], json!([inv[0].id]));
+    assert_eq!(
+        inv[2].attributes["found_at"],
+        json!(["deploy/env.sh:3@0123456789ab"])
+    );
+    // The second token's alert sits on the PAT identity: the found token is that PAT.
+    assert_eq!(
+        inv[1].attributes["github_identities"],
+        json!(["github:acme/classic_pat/7"])
+    );
+    assert_eq!(
+        inv[1].attributes["github_alerts"][0]["validity"],
+        "inactive"
+    );
+    assert_eq!(inv[3].attributes["found_in"], json!([inv[1].id]));
+    assert!(inv[4].attributes.is_empty());
+}
+
+#[test]
+fn an_alert_on_an_aws_key_id_joins_the_iam_key() {
+    let key = "AKIAZ7VRSQ5T4BNXK2PM";
+    let mut inv = vec![alert_identity(5, "infra", key), iam_user(key, (2026, 3, 1))];
+    join(&mut inv);
+    assert_eq!(
+        inv[0].attributes["iam_identity"],
+        "arn:aws:iam::123456789012:user/ci"
+    );
+    assert_eq!(inv[0].attributes["iam_key_status"], "active");
+    assert_eq!(inv[0].attributes["iam_flags"], json!(["admin"]));
+    assert_eq!(inv[1].attributes["leaked_in"], json!([inv[0].id]));
+    assert_eq!(
+        inv[1].attributes["leaked_at"],
+        json!(["https://github.com/acme/infra/security/secret-scanning/5"])
+    );
+}
+
+fn oidc_role(name: &str, subjects: &[&str]) -> Identity {
+    let mut r = identity(
+        &format!("arn:aws:iam::123456789012:role/{name}"),
+        "aws.role",
+        "aws",
+        name,
+    );
+    r.attributes.insert("github_oidc".into(), json!(true));
+    r.attributes
+        .insert("github_oidc_subjects".into(), json!(subjects));
+    r
+}
+
+fn in_repo(id: &str, kind: &str, repo: &str) -> Identity {
+    let mut i = identity(id, kind, "github", id);
+    i.attributes.insert("repository".into(), json!(repo));
+    i
+}
+
+#[test]
+fn github_oidc_roles_join_the_repositories_whose_workflows_can_assume_them() {
+    let mut pat = identity(
+        "github:Acme/fine_grained_pat/1",
+        "github.fine_grained_pat",
+        "github",
+        "pat",
+    );
+    pat.attributes
+        .insert("repositories".into(), json!(["docs"]));
+    let mut inv = vec![
+        oidc_role("any", &[]),
+        oidc_role("pinned", &["repo:acme/site:ref:refs/heads/main"]),
+        oidc_role("elsewhere", &["repo:other-org/*"]),
+        in_repo("github:Acme/deploy_key/Site/1", "github.deploy_key", "Site"),
+        in_repo(
+            "github:Acme/actions_secret/repo/api/TOKEN",
+            "github.actions_secret",
+            "api",
+        ),
+        in_repo(
+            "github:Acme/secret_scanning_alert/api/4",
+            "github.secret_scanning_alert",
+            "api",
+        ),
+        pat,
+        identity(
+            "arn:aws:iam::123456789012:role/plain",
+            "aws.role",
+            "aws",
+            "plain",
+        ),
+    ];
+    join(&mut inv);
+    assert_eq!(
+        inv[0].attributes["assumable_from_repositories"],
+        json!(["Acme/api", "Acme/docs", "Acme/Site"])
+    );
+    assert_eq!(
+        inv[1].attributes["assumable_from_repositories"],
+        json!(["Acme/Site"])
+    );
+    assert!(
+        !inv[2]
+            .attributes
+            .contains_key("assumable_from_repositories")
+    );
+    assert_eq!(
+        inv[3].attributes["can_assume_aws_roles"],
+        json!([
+            "arn:aws:iam::123456789012:role/any",
+            "arn:aws:iam::123456789012:role/pinned"
+        ])
+    );
+    assert_eq!(
+        inv[4].attributes["can_assume_aws_roles"],
+        json!(["arn:aws:iam::123456789012:role/any"])
+    );
+    assert!(!inv[5].attributes.contains_key("can_assume_aws_roles"));
+    assert!(
+        !inv[7]
+            .attributes
+            .contains_key("assumable_from_repositories")
+    );
+}
+
+#[test]
+fn without_a_github_source_no_role_is_joined() {
+    let mut inv = vec![oidc_role("any", &[])];
+    join(&mut inv);
+    assert!(
+        !inv[0]
+            .attributes
+            .contains_key("assumable_from_repositories")
+    );
+}
+
+#[test]
+fn odd_attribute_shapes_join_nothing_and_do_not_panic() {
+    let mut role = oidc_role("odd", &[]);
+    role.attributes
+        .insert("github_oidc_subjects".into(), json!("repo:acme/*"));
+    role.attributes
+        .insert("github_oidc_unpinned".into(), json!(false));
+    let mut odd = in_repo("github:acme/deploy_key/site/1", "github.deploy_key", "site");
+    odd.attributes
+        .insert("secret_scanning_alerts".into(), json!("not a list"));
+    odd.attributes
+        .insert("repositories".into(), json!({"x": 1}));
+    let mut inv = vec![
+        role,
+        odd,
+        found(
+            "github.classic-pat",
+            "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",
+            &[],
+        ),
+    ];
+    join(&mut inv);
+    assert!(
+        !inv[0]
+            .attributes
+            .contains_key("assumable_from_repositories")
+    );
+    assert!(inv[2].attributes.is_empty());
+}

@@ -281,3 +281,161 @@ fn a_key_found_in_code_is_joined_to_its_iam_user_on_a_live_account() {
     assert!(ids_with_rule(&j, "joined.leaked-active-privileged-key").contains(&leaked_id));
     assert!(ids_with_rule(&j, "joined.foreign-aws-key").contains(&foreign["id"].as_str().unwrap()));
 }
+
+/// Runs `fixtures/joined/github-aws.toml`: a folder holding two GitHub tokens, the `acme` org's
+/// saved API responses (two secret-scanning alerts on those tokens, one attached to a
+/// SAML-authorised PAT) and the AWS export (roles `gha-deploy`, unpinned and admin, and
+/// `gha-pinned`, pinned to `acme/site`).
+fn github_aws_scan() -> Value {
+    let r = run(&[
+        "scan",
+        "--config",
+        "fixtures/joined/github-aws.toml",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()
+}
+
+fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
+    j["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no identity {id}"))
+}
+
+#[test]
+fn tokens_found_in_code_are_joined_to_their_github_secret_scanning_alerts() {
+    let j = github_aws_scan();
+    let sources: Vec<&str> = j["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["repo", "github", "aws"]);
+    let found: Vec<&Value> = j["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["source"] == "repo")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    let by_line = |line: u64| {
+        *found
+            .iter()
+            .find(|i| i["credentials"][0]["found"]["locations"][0]["line"] == line)
+            .unwrap_or_else(|| panic!("no token on line {line}: {found:?}"))
+    };
+    // Line 4: the secret of alert #2, an alert identity of its own, publicly leaked.
+    let public = by_line(4);
+    let alert = identity(&j, "github:acme/secret_scanning_alert/api/2");
+    let link = &public["attributes"]["github_alerts"][0];
+    assert_eq!(link["identity"], alert["id"]);
+    assert_eq!(link["publicly_leaked"], true);
+    assert_eq!(link["secret_type"], "github_personal_access_token");
+    assert_eq!(
+        alert["attributes"]["found_in"],
+        serde_json::json!([public["id"]])
+    );
+    assert_eq!(
+        alert["attributes"]["found_at"],
+        serde_json::json!(["scripts/publish.sh:4"])
+    );
+    // Line 3: alert #3 sits on release-bot's PAT; the found token is that PAT and borrows its owner.
+    let pat_token = by_line(3);
+    let pat = identity(&j, "github:acme/classic_pat/5101");
+    assert_eq!(
+        pat_token["attributes"]["github_identities"],
+        serde_json::json!([pat["id"]])
+    );
+    assert_eq!(
+        pat_token["attributes"]["github_alerts"][0]["validity"],
+        "inactive"
+    );
+    assert_eq!(
+        pat["attributes"]["found_in"],
+        serde_json::json!([pat_token["id"]])
+    );
+    assert_eq!(pat_token["owner"]["name"], "release-bot");
+    assert_eq!(pat_token["owner"]["source"], "joined");
+    // Only the publicly leaked one is critical; the inactive, private one is not.
+    assert_eq!(
+        ids_with_rule(&j, "joined.leaked-secret-publicly-exposed"),
+        [public["id"].as_str().unwrap()]
+    );
+    // Neither token value is written anywhere in the report.
+    let text = j.to_string();
+    for t in [
+        "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",
+        "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",
+    ] {
+        assert!(!text.contains(t));
+    }
+    // The folder alone has no alerts to join.
+    let alone = run(&[
+        "scan",
+        "repo",
+        "fixtures/joined/github-repo",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ])
+    .json();
+    assert_eq!(alone["identities"].as_array().unwrap().len(), 2);
+    assert!(ids_with_rule(&alone, "joined.leaked-secret-publicly-exposed").is_empty());
+    assert!(!alone.to_string().contains("github_alerts"));
+}
+
+#[test]
+fn aws_roles_trusting_github_oidc_are_joined_to_the_repositories_that_can_assume_them() {
+    let j = github_aws_scan();
+    let deploy = identity(&j, "arn:aws:iam::123456789012:role/gha-deploy");
+    let pinned = identity(&j, "arn:aws:iam::123456789012:role/gha-pinned");
+    // No `sub` condition: every scanned repository; pinned to acme/site: only that one.
+    assert_eq!(
+        deploy["attributes"]["assumable_from_repositories"],
+        serde_json::json!(["acme/api", "acme/site"])
+    );
+    assert_eq!(
+        pinned["attributes"]["assumable_from_repositories"],
+        serde_json::json!(["acme/site"])
+    );
+    // The other side: the write deploy key of acme/site reaches both roles, api's secret one.
+    assert_eq!(
+        identity(&j, "github:acme/deploy_key/site/71")["attributes"]["can_assume_aws_roles"],
+        serde_json::json!([deploy["id"], pinned["id"]])
+    );
+    assert_eq!(
+        identity(&j, "github:acme/actions_secret/repo/api/NPM_TOKEN")["attributes"]["can_assume_aws_roles"],
+        serde_json::json!([deploy["id"]])
+    );
+    // The unpinned role is admin: the joined rule names it; the pinned one holds no risky flag.
+    assert_eq!(
+        ids_with_rule(&j, "joined.privileged-role-assumable-from-github"),
+        [deploy["id"].as_str().unwrap()]
+    );
+    // Without the GitHub source, the roles are judged alone and nothing is joined.
+    let alone = run(&[
+        "scan",
+        "aws",
+        "--from",
+        "fixtures/aws/auth-details.json",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ])
+    .json();
+    assert!(!alone.to_string().contains("assumable_from_repositories"));
+    assert!(ids_with_rule(&alone, "joined.privileged-role-assumable-from-github").is_empty());
+}
