@@ -42,14 +42,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
 /// it; a source that fails is a failed entry in the report while the others complete (exit 3).
 fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> {
     let started = Utc::now();
-    let setup::Loaded {
-        config,
-        detectors,
-        engine,
-        eval,
-        owners,
-    } = setup::load(global, None)?;
-    let cfg = &config;
+    let loaded = setup::load(global, None)?;
+    let cfg = &loaded.config;
     let Some(origin) = cfg.origin.as_ref() else {
         bail!(
             "no source given and no config found: name a source (`nhiscan scan repo PATH`) or give \
@@ -63,7 +57,7 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
             origin.display()
         );
     }
-    let detectors = Arc::new(detectors);
+    let detectors = &loaded.detectors;
     let mut connectors: Vec<Box<dyn Connector>> = Vec::new();
     for spec in &cfg.sources {
         match spec {
@@ -77,7 +71,7 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
                     staged: false,
                     common: common.clone(),
                 };
-                match repo_connectors(&args, cfg, &detectors) {
+                match repo_connectors(&args, cfg, detectors) {
                     Ok(c) => connectors.extend(c),
                     Err(e) => connectors.push(Unusable::boxed("repo", &r.path, e)),
                 }
@@ -116,12 +110,7 @@ fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> 
             SourceSpec::Github(g) => connectors.push(github_source(g, common)),
         }
     }
-    let judge = Judge {
-        engine: &engine,
-        eval: &eval,
-        owners: &owners,
-    };
-    run_connectors(global, common, &judge, connectors, started)
+    run_connectors(global, common, &Judge::of(&loaded), connectors, started)
 }
 
 #[cfg(feature = "github")]
@@ -184,12 +173,22 @@ impl Connector for Unusable {
 }
 
 fn run_kubernetes(global: &GlobalArgs, args: &KubernetesArgs) -> Result<Outcome> {
+    run_single(global, &args.common, |cfg| kubernetes_connector(args, cfg))
+}
+
+/// A scan of one identity source (a cluster, an account, an org): its connector is built from
+/// the config (failing fast, exit 2), then collected and judged like any other.
+pub(super) fn run_single(
+    global: &GlobalArgs,
+    common: &CommonScanArgs,
+    build: impl FnOnce(&Config) -> Result<Box<dyn Connector>>,
+) -> Result<Outcome> {
     let started = Utc::now();
     let loaded = setup::load_for_posture(global)?;
-    let connector = kubernetes_connector(args, &loaded.config)?;
+    let connector = build(&loaded.config)?;
     run_connectors(
         global,
-        &args.common,
+        common,
         &Judge::of(&loaded),
         vec![connector],
         started,
@@ -236,20 +235,15 @@ fn live_kubernetes(_: &KubernetesArgs, _: Vec<String>) -> Result<Box<dyn Connect
 
 fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
     let started = Utc::now();
-    let setup::Loaded {
-        config,
-        detectors,
-        engine,
-        eval,
-        owners,
-    } = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
-    let connectors = repo_connectors(args, &config, &Arc::new(detectors))?;
-    let judge = Judge {
-        engine: &engine,
-        eval: &eval,
-        owners: &owners,
-    };
-    run_connectors(global, &args.common, &judge, connectors, started)
+    let loaded = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
+    let connectors = repo_connectors(args, &loaded.config, &loaded.detectors)?;
+    run_connectors(
+        global,
+        &args.common,
+        &Judge::of(&loaded),
+        connectors,
+        started,
+    )
 }
 
 /// One scanner per path, checked before anything runs (a path that is not a repository for

@@ -1,26 +1,15 @@
 //! `nhiscan scan aws`: offline from an export (`--from`), else live through the AWS API.
 
 use super::args::{AwsArgs, GlobalArgs};
-use super::scan::{Judge, run_connectors};
-use super::setup;
+use super::scan::run_single;
 use crate::config::Config;
 use crate::connectors::Connector;
 use crate::connectors::aws::AwsOffline;
 use crate::exit::Outcome;
 use anyhow::{Result, bail};
-use chrono::Utc;
 
 pub fn run_aws(global: &GlobalArgs, args: &AwsArgs) -> Result<Outcome> {
-    let started = Utc::now();
-    let loaded = setup::load_for_posture(global)?;
-    let connector = aws_connector(args, &loaded.config)?;
-    run_connectors(
-        global,
-        &args.common,
-        &Judge::of(&loaded),
-        vec![connector],
-        started,
-    )
+    run_single(global, &args.common, |cfg| aws_connector(args, cfg))
 }
 
 /// The connector `scan aws` (or an `[[sources]]` entry of kind `aws`) describes.

@@ -3,12 +3,10 @@
 //! then hand over to the common collect → judge → emit path.
 
 use super::args::{CommonScanArgs, GlobalArgs};
-use super::setup;
 use crate::connectors::Connector;
 use crate::connectors::github::{Auth, GithubLive, GithubOffline};
 use crate::exit::Outcome;
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -51,16 +49,7 @@ pub struct GithubArgs {
 }
 
 pub fn run_github(global: &GlobalArgs, args: &GithubArgs) -> Result<Outcome> {
-    let started = Utc::now();
-    let loaded = setup::load_for_posture(global)?;
-    let connector = github_connector(args)?;
-    super::scan::run_connectors(
-        global,
-        &args.common,
-        &super::scan::Judge::of(&loaded),
-        vec![connector],
-        started,
-    )
+    super::scan::run_single(global, &args.common, |_| github_connector(args))
 }
 
 /// The connector `scan github` (or an `[[sources]]` entry of kind `github`) describes, with its

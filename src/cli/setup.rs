@@ -7,14 +7,16 @@ use crate::detectors::DetectorSet;
 use crate::owners::OwnerMap;
 use crate::report::RuleDoc;
 use crate::rules::{EvalContext, PostureEngine, RuleFiles, detector_specs};
-use std::collections::HashSet;
 use anyhow::{Result, bail};
 use chrono::Utc;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub struct Loaded {
     pub config: Config,
-    pub detectors: DetectorSet,
+    /// Shared with every repo scanner of the run.
+    pub detectors: Arc<DetectorSet>,
     pub engine: PostureEngine,
     pub eval: EvalContext,
     /// `[[owners.map]]`, compiled.
@@ -58,7 +60,7 @@ fn load_with(global: &GlobalArgs, scanned: Option<&Path>, detectors: bool) -> Re
             );
         }
     }
-    let detectors = detectors.without(disabled)?;
+    let detectors = Arc::new(detectors.without(disabled)?);
     let engine = engine.without(disabled);
     let eval = EvalContext {
         now: Utc::now(),

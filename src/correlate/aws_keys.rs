@@ -9,23 +9,15 @@
 //! `aws_account_foreign: true`. On the IAM user: `leaked_in` (found identity ids) and
 //! `leaked_at` (where).
 
-use super::index::{Edit, Index, seen_at};
+use super::index::{Edit, Index, found_secrets, seen_at};
 use crate::inventory::Identity;
 use serde_json::{Value, json};
 
 pub fn join(identities: &[Identity], idx: &Index, edits: &mut Vec<Edit>) {
-    for (i, found_id) in identities.iter().enumerate() {
-        if found_id.source != "repo" {
+    for (i, found_id, found) in found_secrets(identities) {
+        if found.detector != "aws.access-key-id" {
             continue;
         }
-        let Some(found) = found_id
-            .credentials
-            .iter()
-            .filter_map(|c| c.found.as_ref())
-            .find(|f| f.detector == "aws.access-key-id")
-        else {
-            continue;
-        };
         match idx.aws_key_by_hash.get(&found.secret_sha256) {
             Some(&(u, c)) => {
                 let user = &identities[u];

@@ -16,7 +16,7 @@
 //! AWS access key id that IAM lists is also joined to that key: on the alert `iam_identity`,
 //! `iam_key_status`, `iam_flags`; on the IAM user `leaked_in` and `leaked_at` (the alert's URL).
 
-use super::index::{Edit, Index, seen_at};
+use super::index::{Edit, Index, found_secrets, seen_at};
 use crate::inventory::Identity;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -51,16 +51,12 @@ pub fn join(identities: &[Identity], idx: &Index, edits: &mut Vec<Edit>) {
     if alerts.is_empty() {
         return;
     }
-    for (i, found_id) in identities.iter().enumerate() {
-        if found_id.source != "repo" {
-            continue;
-        }
-        let hashes = found_id
-            .credentials
-            .iter()
-            .filter_map(|c| c.found.as_ref())
-            .map(|f| f.secret_sha256.as_str());
-        for (g, alert) in hashes.filter_map(|h| alerts.get(h)).flatten() {
+    for (i, found_id, found) in found_secrets(identities) {
+        for (g, alert) in alerts
+            .get(found.secret_sha256.as_str())
+            .into_iter()
+            .flatten()
+        {
             let github = &identities[*g];
             let mut carried: Map<String, Value> = CARRIED
                 .iter()

@@ -2,7 +2,7 @@
 //! accounts by namespace/name) and the deferred edits they produce: joins read the inventory
 //! immutably and record what to add, so one join never sees another's half-written facts.
 
-use crate::inventory::{Identity, secret_sha256};
+use crate::inventory::{FoundSecret, Identity, secret_sha256};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -111,6 +111,22 @@ pub fn apply(identities: &mut [Identity], edits: Vec<Edit>) {
             attrs.insert(e.key.to_string(), e.value);
         }
     }
+}
+
+/// Every secret found in code, with the index of its identity: what most joins start from.
+pub fn found_secrets(
+    identities: &[Identity],
+) -> impl Iterator<Item = (usize, &Identity, &FoundSecret)> {
+    identities
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| id.source == "repo")
+        .flat_map(|(i, id)| {
+            id.credentials
+                .iter()
+                .filter_map(|c| c.found.as_ref())
+                .map(move |f| (i, id, f))
+        })
 }
 
 /// Where a found secret was seen, as `path:line` strings (with the commit when known).

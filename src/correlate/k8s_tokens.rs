@@ -5,27 +5,18 @@
 //! On the found token: `k8s_identities` and `k8s_flags` (the union of those accounts' RBAC
 //! flags). On each service account: `leaked_in` and `leaked_at`.
 
-use super::index::{Edit, Index, seen_at};
+use super::index::{Edit, Index, found_secrets, seen_at};
 use crate::inventory::Identity;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 pub fn join(identities: &[Identity], idx: &Index, edits: &mut Vec<Edit>) {
-    for (i, found_id) in identities.iter().enumerate() {
-        if found_id.source != "repo" {
+    for (i, found_id, found) in found_secrets(identities) {
+        if !(found.attributes.contains_key("k8s_namespace")
+            && found.attributes.contains_key("k8s_service_account"))
+        {
             continue;
         }
-        let Some(found) = found_id
-            .credentials
-            .iter()
-            .filter_map(|c| c.found.as_ref())
-            .find(|f| {
-                f.attributes.contains_key("k8s_namespace")
-                    && f.attributes.contains_key("k8s_service_account")
-            })
-        else {
-            continue;
-        };
         let key = (
             found.attributes["k8s_namespace"].clone(),
             found.attributes["k8s_service_account"].clone(),
