@@ -69,41 +69,50 @@ impl PostureEngine {
                 return (vec![], vec![note]);
             }
         };
+        // Functions, thresholds and `now` live in one root context per worker; each identity
+        // only binds itself in a child scope of it.
         let per_identity: Vec<(Vec<Finding>, Vec<Note>)> = identities
             .par_iter()
-            .map(|identity| {
-                let mut findings = Vec::new();
-                let mut notes = Vec::new();
-                let view = cel_identity(identity);
-                let cel_ctx = match view.and_then(|v| Ok((self.context_for(&v, &config, ctx)?, v)))
-                {
-                    Ok(c) => c,
-                    Err(e) => {
-                        notes.push(Note::warning(
-                            &identity.id,
-                            format!("cannot evaluate rules: {e:#}"),
-                        ));
-                        return (findings, notes);
-                    }
-                };
-                for rule in self.rules.iter().filter(|r| r.applies_to(&identity.kind)) {
-                    match rule.program.execute(&cel_ctx.0) {
-                        Ok(Value::Bool(true)) => {
-                            findings.extend(findings_for(rule, identity, &cel_ctx.1))
+            .map_init(
+                || self.root_context(&config, ctx),
+                |root, identity| {
+                    let mut findings = Vec::new();
+                    let mut notes = Vec::new();
+                    let prepared = root
+                        .as_ref()
+                        .map_err(|e| anyhow::anyhow!("{e:#}"))
+                        .and_then(|root| Ok((root, cel_identity(identity)?)));
+                    let (root, view) = match prepared {
+                        Ok(p) => p,
+                        Err(e) => {
+                            notes.push(Note::warning(
+                                &identity.id,
+                                format!("cannot evaluate rules: {e:#}"),
+                            ));
+                            return (findings, notes);
                         }
-                        Ok(Value::Bool(false)) => {}
-                        Ok(other) => notes.push(Note::warning(
-                            &identity.id,
-                            format!("rule {} returned {other:?}, not a boolean", rule.id),
-                        )),
-                        Err(e) => notes.push(Note::warning(
-                            &identity.id,
-                            format!("rule {} ({}) failed: {e}", rule.id, rule.origin),
-                        )),
+                    };
+                    let mut scope = root.new_inner_scope();
+                    scope.add_variable_from_value("identity", view.clone());
+                    for rule in self.rules.iter().filter(|r| r.applies_to(&identity.kind)) {
+                        match rule.program.execute(&scope) {
+                            Ok(Value::Bool(true)) => {
+                                findings.extend(findings_for(rule, identity, &view))
+                            }
+                            Ok(Value::Bool(false)) => {}
+                            Ok(other) => notes.push(Note::warning(
+                                &identity.id,
+                                format!("rule {} returned {other:?}, not a boolean", rule.id),
+                            )),
+                            Err(e) => notes.push(Note::warning(
+                                &identity.id,
+                                format!("rule {} ({}) failed: {e}", rule.id, rule.origin),
+                            )),
+                        }
                     }
-                }
-                (findings, notes)
-            })
+                    (findings, notes)
+                },
+            )
             .collect();
         let mut findings = Vec::new();
         let mut notes = Vec::new();
@@ -123,24 +132,19 @@ impl PostureEngine {
         ctx: &EvalContext,
     ) -> Result<bool> {
         let config = cel::to_value(&ctx.config).context("config to CEL")?;
-        let cel_ctx = self.context_for(&cel_identity(identity)?, &config, ctx)?;
-        match rule.program.execute(&cel_ctx) {
+        let root = self.root_context(&config, ctx)?;
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_from_value("identity", cel_identity(identity)?);
+        match rule.program.execute(&scope) {
             Ok(Value::Bool(b)) => Ok(b && rule.applies_to(&identity.kind)),
             Ok(other) => bail!("rule {} returned {other:?}, not a boolean", rule.id),
             Err(e) => bail!("rule {} failed: {e}", rule.id),
         }
     }
 
-    /// A CEL context over an identity's rule view (see [`cel_identity`]).
-    fn context_for(
-        &self,
-        view: &Value,
-        config: &Value,
-        ctx: &EvalContext,
-    ) -> Result<Context<'static, 'static>> {
+    /// What every rule sees besides the identity: `config`, `now` and `days_since`.
+    fn root_context(&self, config: &Value, ctx: &EvalContext) -> Result<Context<'static, 'static>> {
         let mut c = Context::with_env(self.env.clone());
-        c.add_variable("identity", view.clone())
-            .context("binding identity")?;
         c.add_variable("config", config.clone())
             .context("binding config")?;
         c.add_variable("now", ctx.now.to_rfc3339())
