@@ -526,6 +526,53 @@ fn live_scan_of_a_moto_server() {
         !got.iter()
             .any(|(r, id)| r == "aws.github-oidc-unpinned" && id == "role/gha-pinned")
     );
+    // The keys were uploaded today: fresh, so no SSH key finding with the default threshold...
+    assert!(!got.iter().any(|(r, _)| r == "aws.ssh-key-not-rotated"));
+    // ...but with a negative maximum age the active one (and only it) is too old.
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("nhiscan.toml");
+    std::fs::write(&cfg, "[thresholds]\nmax_key_age_days = -1\n").unwrap();
+    let out = nhiscan()
+        .args([
+            "scan",
+            "aws",
+            "--endpoint-url",
+            &moto.url,
+            "--region",
+            "us-east-1",
+            "--config",
+            cfg.to_str().unwrap(),
+            "-f",
+            "json",
+            "-q",
+            "--fail-on",
+            "none",
+        ])
+        .envs(moto.env())
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ssh_findings: Vec<_> = findings(&j)
+        .into_iter()
+        .filter(|(r, _)| r == "aws.ssh-key-not-rotated")
+        .collect();
+    assert_eq!(
+        ssh_findings,
+        [(
+            "aws.ssh-key-not-rotated".to_string(),
+            "user/ci-deploy".to_string()
+        )]
+    );
+    let f = finding(
+        &j,
+        "aws.ssh-key-not-rotated",
+        &format!("{ACCT}:user/ci-deploy"),
+    );
+    let active = &want.iter().find(|(_, s)| s == "active").unwrap().0;
+    assert!(
+        f["message"].as_str().unwrap().contains(active.as_str()),
+        "{f}"
+    );
 }
 
 #[test]
