@@ -2,8 +2,8 @@
 """AWS live API-call count (issue 4): start a moto server on a free 127.0.0.1 port, create N users
 (every other one with an access key, every fifth with two) and N roles through boto3, run
 `nhiscan scan aws --endpoint-url …` and print the IAM API calls it made (its `api_calls` note).
-Expected: O(pages) + one ListAccessKeys per user + one GetAccessKeyLastUsed per key, and no
-per-principal policy calls. moto returns GetAccountAuthorizationDetails in one page.
+Expected: O(pages) + one ListAccessKeys and one ListSSHPublicKeys per user + one
+GetAccessKeyLastUsed per key, and no per-principal policy calls. moto returns GetAccountAuthorizationDetails in one page.
 
 usage: benches/aws_api_calls.py [--principals N]   (NHISCAN=path/to/binary, default target/release/nhiscan)
 """
@@ -58,7 +58,8 @@ try:
     r = json.loads(out.stdout)
     calls = next(n["message"] for n in r["sources"][0]["notes"] if n["subject"] == "api_calls")
     print(f"{n} users ({keys} access keys) + {n} roles: {calls} in {secs:.2f} s "
-          f"(expected 1 page + 2 report + {n} ListAccessKeys + {keys} GetAccessKeyLastUsed + 1 = {1 + 2 + n + keys + 1}); "
+          f"(expected 1 page + 2 report + {n} ListAccessKeys + {keys} GetAccessKeyLastUsed + 1 "
+          f"+ {n} ListSSHPublicKeys = {1 + 2 + n + keys + 1 + n}); "
           f"{len(r['identities'])} identities")
 finally:
     moto.kill()

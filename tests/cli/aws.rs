@@ -428,15 +428,16 @@ fn live_scan_of_a_moto_server() {
             .contains("unsupported by this endpoint")
     );
     let calls = notes.iter().find(|n| n["subject"] == "api_calls").unwrap();
-    // 1 GAAD page + Generate/GetCredentialReport + 3 ListAccessKeys + 3 GetAccessKeyLastUsed + 1.
-    assert_eq!(calls["message"], "10 IAM API calls");
+    // 1 GAAD page + Generate/GetCredentialReport + 3 ListAccessKeys + 3 GetAccessKeyLastUsed +
+    // 1 ListServiceSpecificCredentials + 3 ListSSHPublicKeys.
+    assert_eq!(calls["message"], "13 IAM API calls");
 
     // Access keys by their real ids, from ListAccessKeys.
     let ci = identity(&j, &format!("{ACCT}:user/ci-deploy"));
-    let ids: Vec<&str> = ci["credentials"]
-        .as_array()
-        .unwrap()
+    let creds = ci["credentials"].as_array().unwrap();
+    let ids: Vec<&str> = creds
         .iter()
+        .filter(|c| c["kind"] == "access_key")
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     let mut want: Vec<&str> = created["access_keys"]["ci-deploy"]
@@ -450,6 +451,51 @@ fn live_scan_of_a_moto_server() {
     want.sort();
     assert_eq!(got, want);
     assert_eq!(ci["owner"]["name"], "team-platform");
+    // SSH public keys from ListSSHPublicKeys, by id, with their status and upload date; the
+    // evidence attribute lists them. No other user has one.
+    let mut ssh: Vec<(String, String)> = creds
+        .iter()
+        .filter(|c| c["kind"] == "ssh_public_key")
+        .map(|c| {
+            assert!(c["created_at"].is_string(), "{c}");
+            assert_eq!(c["last_rotated_at"], c["created_at"], "{c}");
+            (
+                c["id"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    ssh.sort();
+    let mut want: Vec<(String, String)> = created["ssh_public_keys"]["ci-deploy"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, status)| (id.clone(), status.as_str().unwrap().into()))
+        .collect();
+    want.sort();
+    assert_eq!(ssh.len(), 2);
+    assert_eq!(ssh, want);
+    let summary = ci["attributes"]["ssh_public_keys"].as_array().unwrap();
+    assert_eq!(summary.len(), 2, "{summary:?}");
+    for (id, status) in &want {
+        let line = format!("{id}: {status}, uploaded 20");
+        assert!(
+            summary
+                .iter()
+                .any(|s| s.as_str().unwrap().starts_with(&line)),
+            "{line} not in {summary:?}"
+        );
+    }
+    for user in ["user/legacy-bot", "user/service/reporting-svc"] {
+        let u = identity(&j, &format!("{ACCT}:{user}"));
+        assert!(
+            u["credentials"]
+                .as_array()
+                .is_none_or(|cs| cs.iter().all(|c| c["kind"] != "ssh_public_key")),
+            "{user}"
+        );
+        assert!(u["attributes"].get("ssh_public_keys").is_none(), "{user}");
+    }
     // The managed policy's default version (v2) is what counts; AWS-managed AdministratorAccess
     // resolves from moto's loaded managed policies.
     assert_eq!(
@@ -479,6 +525,53 @@ fn live_scan_of_a_moto_server() {
     assert!(
         !got.iter()
             .any(|(r, id)| r == "aws.github-oidc-unpinned" && id == "role/gha-pinned")
+    );
+    // The keys were uploaded today: fresh, so no SSH key finding with the default threshold...
+    assert!(!got.iter().any(|(r, _)| r == "aws.ssh-key-not-rotated"));
+    // ...but with a negative maximum age the active one (and only it) is too old.
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("nhiscan.toml");
+    std::fs::write(&cfg, "[thresholds]\nmax_key_age_days = -1\n").unwrap();
+    let out = nhiscan()
+        .args([
+            "scan",
+            "aws",
+            "--endpoint-url",
+            &moto.url,
+            "--region",
+            "us-east-1",
+            "--config",
+            cfg.to_str().unwrap(),
+            "-f",
+            "json",
+            "-q",
+            "--fail-on",
+            "none",
+        ])
+        .envs(moto.env())
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ssh_findings: Vec<_> = findings(&j)
+        .into_iter()
+        .filter(|(r, _)| r == "aws.ssh-key-not-rotated")
+        .collect();
+    assert_eq!(
+        ssh_findings,
+        [(
+            "aws.ssh-key-not-rotated".to_string(),
+            "user/ci-deploy".to_string()
+        )]
+    );
+    let f = finding(
+        &j,
+        "aws.ssh-key-not-rotated",
+        &format!("{ACCT}:user/ci-deploy"),
+    );
+    let active = &want.iter().find(|(_, s)| s == "active").unwrap().0;
+    assert!(
+        f["message"].as_str().unwrap().contains(active.as_str()),
+        "{f}"
     );
 }
 
@@ -528,11 +621,34 @@ fn live_access_denied_is_partial_and_rejected_credentials_fail() {
         "{msg}"
     );
     assert!(msg.contains("credential report"), "{msg}");
+    let ssh = j["sources"][0]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["subject"] == "ListSSHPublicKeys")
+        .expect("a note for the denied SSH key listing");
+    let msg = ssh["message"].as_str().unwrap();
+    assert!(
+        msg.contains("access denied (grant iam:ListSSHPublicKeys)"),
+        "{msg}"
+    );
+    // The three users plus the auditor.
+    assert!(
+        msg.contains("4 user(s) without SSH public key data"),
+        "{msg}"
+    );
     // The rest of the inventory is there; keys come from the credential report's slots.
     let ci = identity(&j, &format!("{ACCT}:user/ci-deploy"));
     assert_eq!(
         ci["credentials"][0]["id"],
         format!("{ACCT}:user/ci-deploy#access_key_1")
+    );
+    assert!(
+        ci["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["kind"] != "ssh_public_key")
     );
     assert!(flags(&j, &format!("{ACCT}:role/gha-deploy")).contains(&"admin".to_string()));
 

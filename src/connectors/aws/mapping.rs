@@ -455,7 +455,7 @@ fn root_identity(r: &ReportRow, account: Option<&str>) -> Identity {
     }
 }
 
-/// Access keys as one compact list of `<id>: <status>, created <day>, last used <day|never>`, so
+/// Access keys (and SSH public keys) as one compact list of `<id>: <status>, created <day>, last used <day|never>`, so
 /// key findings' evidence and messages show them (rule evidence holds attributes, not credentials).
 fn key_summary(creds: &[Credential], attrs: &mut Attrs) {
     let day = |d: Option<DateTime<Utc>>| {
@@ -479,4 +479,20 @@ fn key_summary(creds: &[Credential], attrs: &mut Attrs) {
         })
         .collect();
     attrs.insert("access_keys".into(), json!(keys));
+    // Same for SSH public keys (listed live only, so absent from offline scans and from users
+    // without any).
+    let ssh: Vec<String> = creds
+        .iter()
+        .filter(|c| c.kind == "ssh_public_key")
+        .map(|c| {
+            let uploaded = c
+                .created_at
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "unknown".into());
+            format!("{}: {}, uploaded {uploaded}", c.id, c.status)
+        })
+        .collect();
+    if !ssh.is_empty() {
+        attrs.insert("ssh_public_keys".into(), json!(ssh));
+    }
 }

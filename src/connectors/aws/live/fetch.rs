@@ -18,14 +18,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Concurrent per-user / per-key calls.
-const CONCURRENCY: usize = 8;
+pub(super) const CONCURRENCY: usize = 8;
 /// Credential report polling: first wait, cap of each wait, and total attempts.
 const POLL_START: Duration = Duration::from_millis(250);
 const POLL_CAP: Duration = Duration::from_secs(4);
 const POLL_ATTEMPTS: u32 = 12;
 
 pub struct Fetcher {
-    client: Client,
+    pub(super) client: Client,
     pub calls: Arc<AtomicU64>,
     pub notes: Vec<Note>,
 }
@@ -44,7 +44,7 @@ impl Fetcher {
     }
 
     /// A failure of `call` that the scan survives becomes a note; bad credentials end it.
-    fn gap(&mut self, call: &str, failure: Failure, consequence: &str) -> Result<()> {
+    pub(super) fn gap(&mut self, call: &str, failure: Failure, consequence: &str) -> Result<()> {
         match failure {
             Failure::Credentials(m) => bail!(
                 "AWS rejected the credentials on {call} ({m}); refresh them (`aws sso login`, \
@@ -74,7 +74,10 @@ impl Fetcher {
             .map(|u| u.user_name.clone())
             .collect();
         let access_keys = self.access_keys(&users).await?;
-        let other_credentials = self.service_specific().await?;
+        let mut other_credentials = self.service_specific().await?;
+        for (user, keys) in self.ssh_public_keys(&users).await? {
+            other_credentials.entry(user).or_default().extend(keys);
+        }
         Ok(AccountData {
             details,
             report,

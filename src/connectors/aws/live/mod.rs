@@ -1,7 +1,8 @@
 //! Live mode: the standard AWS credential chain (or `--profile`), `--region` (default: the
 //! configured one, else us-east-1, which IAM signs for), `--endpoint-url` / `AWS_ENDPOINT_URL`.
 //! Bulk calls first (`GetAccountAuthorizationDetails`, the credential report), then one
-//! `ListAccessKeys` per user and one `GetAccessKeyLastUsed` per key, concurrently with a bound.
+//! `ListAccessKeys` and one `ListSSHPublicKeys` per user and one `GetAccessKeyLastUsed` per key,
+//! concurrently with a bound.
 //! The SDK retries throttling with backoff (standard mode, 5 attempts). Every call is counted
 //! and the count is reported as an info note.
 
@@ -9,6 +10,7 @@ mod convert;
 mod errors;
 mod fetch;
 pub mod pages;
+mod ssh_keys;
 
 use super::export::AccountData;
 use super::{finish_run, mapping};
