@@ -4,35 +4,58 @@
 //! renaming over something that is not a regular file would replace it.
 
 use anyhow::{Context, Result};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
+/// Output is streamed through a buffer this large: a report of 100k findings is hundreds of MB,
+/// which is never held in memory whole.
+const BUFFER: usize = 1 << 20;
+
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    write_with(path, |w| Ok(w.write_all(bytes)?))
+}
+
+/// Stream whatever `render` writes to the destination (see the module doc for how each kind of
+/// path is written).
+pub fn write_with(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     match path {
-        None => write_stdout(bytes),
-        Some(p) if p.as_os_str() == "-" => write_stdout(bytes),
-        Some(p) => write_path(p, bytes),
+        None => write_stdout(render),
+        Some(p) if p.as_os_str() == "-" => write_stdout(render),
+        Some(p) => write_path(p, render),
     }
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
+fn write_stdout(render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let mut out = BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+    match render(&mut out).and_then(|_| Ok(out.flush()?)) {
         // A closed pipe (`nhiscan … | head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if is_broken_pipe(&e) => Ok(()),
         r => r.context("writing to stdout"),
     }
 }
 
-fn write_path(path: &Path, bytes: &[u8]) -> Result<()> {
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+fn write_path(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let existing = std::fs::metadata(path).ok();
     if existing.as_ref().is_some_and(|m| !m.is_file()) {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .with_context(|| format!("opening {} for writing", path.display()))?;
-        return f
-            .write_all(bytes)
+        let mut out = BufWriter::with_capacity(BUFFER, f);
+        return render(&mut out)
+            .and_then(|_| Ok(out.flush()?))
             .with_context(|| format!("writing {}", path.display()));
     }
     let dir = match path.parent() {
@@ -45,8 +68,12 @@ fn write_path(path: &Path, bytes: &[u8]) -> Result<()> {
             dir.display()
         )
     })?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
+    {
+        let mut out = BufWriter::with_capacity(BUFFER, tmp.as_file_mut());
+        render(&mut out)
+            .and_then(|_| Ok(out.flush()?))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     // Keep the permissions of a file we replace; new files get the usual 0644-ish default.
     #[cfg(unix)]
     {

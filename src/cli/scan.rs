@@ -17,7 +17,7 @@ use crate::inventory::{
     Note, NoteLevel, Report, ScanStats, Severity, SourceRun, SourceStatus, Summary,
 };
 use crate::progress::Progress;
-use crate::report::{Format, render};
+use crate::report::{Format, render_to};
 use crate::rules::sort_findings;
 use crate::sources::SourceSpec;
 use anyhow::{Context, Result, bail};
@@ -445,8 +445,9 @@ pub(super) fn emit(
     let format = common
         .format
         .unwrap_or_else(|| default_format(common.output.as_deref()));
-    let bytes = render(report, format, docs).context("rendering the report")?;
-    crate::output::write_output(common.output.as_deref(), &bytes)
+    crate::output::write_with(common.output.as_deref(), |out| {
+        render_to(report, format, docs, out).context("rendering the report")
+    })
 }
 
 fn default_format(output: Option<&Path>) -> Format {

@@ -4,6 +4,13 @@
 use crate::inventory::Report;
 use anyhow::Result;
 
+/// Stream the report as pretty JSON (plus a final newline).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
 pub fn render(report: &Report) -> Result<Vec<u8>> {
     let mut out = serde_json::to_vec_pretty(report)?;
     out.push(b'\n');

@@ -79,6 +79,20 @@ pub struct RuleDoc {
     pub references: Vec<String>,
 }
 
+/// Write a report in `format` to `out`. JSON is streamed (it is the format of the largest
+/// reports); the others are built in memory first.
+pub fn render_to(
+    report: &Report,
+    format: Format,
+    rules: &[RuleDoc],
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        other => Ok(out.write_all(&render(report, other, rules)?)?),
+    }
+}
+
 pub fn render(report: &Report, format: Format, rules: &[RuleDoc]) -> Result<Vec<u8>> {
     match format {
         Format::Json => json::render(report),
