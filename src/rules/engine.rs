@@ -94,7 +94,11 @@ impl PostureEngine {
                     };
                     let mut scope = root.new_inner_scope();
                     scope.add_variable_from_value("identity", view.clone());
-                    for rule in self.rules.iter().filter(|r| r.applies_to(&identity.kind)) {
+                    let applicable = self
+                        .rules
+                        .iter()
+                        .filter(|r| r.may_apply(&identity.kind, &identity.source));
+                    for rule in applicable {
                         match rule.program.execute(&scope) {
                             Ok(Value::Bool(true)) => {
                                 findings.extend(findings_for(rule, identity, &view))

@@ -60,6 +60,9 @@ pub struct PostureRule {
     /// Identity fields the predicate reads, up to two levels (`identity.last_used_at`,
     /// `identity.permissions.flags`): these, and only these, become the finding's evidence.
     pub reads: Vec<String>,
+    /// `X` when the predicate is `identity.source == "X" && …` at its top level: a necessary
+    /// condition the engine checks without running CEL, since most rules judge one source.
+    pub source_gate: Option<String>,
     pub(super) program: Program,
 }
 
@@ -77,6 +80,7 @@ impl PostureRule {
             ));
         }
         let reads = identity_fields_read(&spec.when.value);
+        let source_gate = source_gate(&spec.when.value);
         Ok(PostureRule {
             id,
             title: spec.title,
@@ -90,6 +94,7 @@ impl PostureRule {
             examples: spec.examples,
             origin,
             reads,
+            source_gate,
             program,
         })
     }
@@ -97,6 +102,34 @@ impl PostureRule {
     pub fn applies_to(&self, kind: &str) -> bool {
         self.applies_to.iter().any(|k| k == "*" || k == kind)
     }
+
+    /// Whether the rule can hold for an identity of this kind from this source (cheap checks
+    /// before CEL runs).
+    pub fn may_apply(&self, kind: &str, source: &str) -> bool {
+        self.applies_to(kind) && self.source_gate.as_deref().is_none_or(|s| s == source)
+    }
+}
+
+/// The source a predicate requires, when it starts with `identity.source == "X" &&` and has no
+/// `||` outside brackets or strings (where `||` would make the first conjunct optional).
+fn source_gate(when: &str) -> Option<String> {
+    let re = regex::Regex::new(r#"^\s*identity\.source\s*==\s*"([a-z0-9_-]+)"\s*&&"#)
+        .expect("static regex");
+    let source = re.captures(when)?.get(1)?.as_str().to_string();
+    let (mut depth, mut quote, mut prev) = (0i32, None::<char>, ' ');
+    for c in when.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q && prev != '\\' => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, '|') if prev == '|' && depth == 0 => return None,
+            _ => {}
+        }
+        prev = c;
+    }
+    Some(source)
 }
 
 fn identity_fields_read(when: &str) -> Vec<String> {
@@ -108,4 +141,32 @@ fn identity_fields_read(when: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_gate;
+
+    #[test]
+    fn a_leading_source_test_is_a_gate_only_without_a_top_level_or() {
+        let gate = |w: &str| source_gate(w);
+        assert_eq!(
+            gate(
+                r#"identity.source == "aws" && identity.permissions.flags.exists(f, f == "admin" || f == "x")"#
+            ),
+            Some("aws".into())
+        );
+        assert_eq!(
+            gate(
+                "\n identity.source == \"repo\" && has(identity.attributes.a) &&\n  identity.attributes.a == \"||\""
+            ),
+            Some("repo".into())
+        );
+        assert_eq!(gate(r#"identity.source == "aws" && a || b"#), None);
+        assert_eq!(
+            gate(r#"identity.kind == "aws.user" && identity.source == "aws""#),
+            None
+        );
+        assert_eq!(gate(r#"identity.source == "aws""#), None);
+    }
 }
