@@ -415,10 +415,14 @@ fn judge(
 pub(super) fn judge_inventory(report: &mut Report, with: &Judge, baseline: Option<&Baseline>) {
     let engine = with.engine;
     // Ids are unique once merged, so an unstable sort is still deterministic (and cheaper).
+    let clock = std::time::Instant::now();
     report.identities.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     crate::correlate::join(&mut report.identities);
+    tracing::debug!("joined in {:.2?}", clock.elapsed());
     crate::owners::resolve(&mut report.identities, with.owners);
+    tracing::debug!("owners resolved at {:.2?}", clock.elapsed());
     let (evaluated, notes) = engine.evaluate(&report.identities, with.eval);
+    tracing::debug!("rules evaluated at {:.2?}", clock.elapsed());
     let known: std::collections::HashSet<&str> =
         engine.rules.iter().map(|r| r.id.as_str()).collect();
     let mut findings: Vec<_> = std::mem::take(&mut report.findings)
@@ -428,6 +432,10 @@ pub(super) fn judge_inventory(report: &mut Report, with: &Judge, baseline: Optio
     findings.extend(evaluated);
     let mut findings = dedup_findings(findings);
     sort_findings(&mut findings);
+    tracing::debug!(
+        "findings deduplicated and sorted at {:.2?}",
+        clock.elapsed()
+    );
     if let Some(b) = baseline {
         b.apply(&mut findings);
     }
@@ -435,6 +443,7 @@ pub(super) fn judge_inventory(report: &mut Report, with: &Judge, baseline: Optio
     report.notes.extend(notes);
     report.summary = Summary::compute(&report.identities, &report.findings);
     report.finished_at = Utc::now();
+    tracing::debug!("judged at {:.2?}", clock.elapsed());
 }
 
 pub(super) fn emit(
