@@ -49,15 +49,6 @@ fn full_scan() -> (tempfile::TempDir, Value) {
     (dir, j)
 }
 
-fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no identity {id}"))
-}
-
 fn flags(j: &Value, id: &str) -> Vec<String> {
     identity(j, id)["permissions"]["flags"]
         .as_array()

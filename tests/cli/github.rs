@@ -184,27 +184,6 @@ fn scan(server: &ApiServer, token: &str, extra: &[&str]) -> Run {
     }
 }
 
-fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no {id}"))
-}
-
-fn rules_for(j: &Value, id: &str) -> Vec<String> {
-    let mut v: Vec<String> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["identity_id"] == id)
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
 fn notes(j: &Value) -> Vec<String> {
     j["sources"][0]["notes"]
         .as_array()

@@ -301,15 +301,6 @@ fn github_aws_scan() -> Value {
     r.json()
 }
 
-fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no identity {id}"))
-}
-
 #[test]
 fn tokens_found_in_code_are_joined_to_their_github_secret_scanning_alerts() {
     let j = github_aws_scan();

@@ -20,27 +20,6 @@ fn scan() -> (i32, Value) {
     (r.code, r.json())
 }
 
-fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no {id}"))
-}
-
-fn rules_for(j: &Value, id: &str) -> Vec<String> {
-    let mut v: Vec<String> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["identity_id"] == id)
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn effective_rbac_through_bindings_groups_and_aggregation() {
     let (code, j) = scan();

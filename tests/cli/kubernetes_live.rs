@@ -75,15 +75,6 @@ fn scan_live(kubeconfig: &Path) -> Run {
     }
 }
 
-fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no {id} in {}", j["identities"]))
-}
-
 fn has(v: &Value, want: &str) -> bool {
     v.as_array().unwrap().iter().any(|x| x == want)
 }

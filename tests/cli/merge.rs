@@ -28,15 +28,6 @@ fn merge(args: &[&str]) -> Run {
     run(&a)
 }
 
-fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
-    j["identities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no identity {id}"))
-}
-
 #[test]
 fn two_shards_merge_to_what_one_scan_of_both_gives() {
     let dir = tempfile::tempdir().unwrap();

@@ -125,3 +125,25 @@ pub fn github_token(prefix: &str, random30: &str) -> String {
     format!("{prefix}{random30}{}", String::from_utf8(d).unwrap())
 }
 pub mod moto;
+
+/// The identity with this id in a JSON report (panics, listing the ids, when it is missing).
+pub fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
+    let all = j["identities"].as_array().expect("identities");
+    all.iter().find(|i| i["id"] == id).unwrap_or_else(|| {
+        let ids: Vec<&Value> = all.iter().map(|i| &i["id"]).collect();
+        panic!("no identity {id} among {ids:?}")
+    })
+}
+
+/// The rule ids of an identity's findings, sorted.
+pub fn rules_for(j: &Value, id: &str) -> Vec<String> {
+    let mut v: Vec<String> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["identity_id"] == id)
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
