@@ -6,6 +6,7 @@ use super::super::export::{AccessKey, AccountData, AuthDetails, OtherCredential}
 use super::convert::{self, time};
 use super::errors::{Failure, classify};
 use super::pages::{PageError, all_pages};
+use super::per_user::{PerUser, per_user};
 use crate::inventory::Note;
 use anyhow::{Result, bail};
 use aws_sdk_iam::Client;
@@ -28,6 +29,11 @@ pub struct Fetcher {
     pub(super) client: Client,
     pub calls: Arc<AtomicU64>,
     pub notes: Vec<Note>,
+}
+
+/// The marker of the next page of a list call, if there is one.
+pub(super) fn next_marker(marker: Option<&str>, truncated: bool) -> Option<String> {
+    marker.filter(|_| truncated).map(str::to_string)
 }
 
 impl Fetcher {
@@ -177,58 +183,37 @@ impl Fetcher {
     ) -> Result<Option<BTreeMap<String, Vec<AccessKey>>>> {
         let client = &self.client.clone();
         let calls = &self.calls.clone();
-        let listed: Vec<(String, Result<Vec<AccessKey>, Failure>)> =
-            stream::iter(users.iter().cloned())
-                .map(|user| async move {
-                    let mut keys = Vec::new();
-                    let mut marker = None;
-                    loop {
-                        calls.fetch_add(1, Ordering::Relaxed);
-                        let out = match client
-                            .list_access_keys()
-                            .user_name(&user)
-                            .set_marker(marker.take())
-                            .send()
-                            .await
-                        {
-                            Ok(o) => o,
-                            Err(e) => return (user, Err(classify(&e))),
-                        };
-                        for k in out.access_key_metadata() {
-                            keys.push(AccessKey {
-                                id: k.access_key_id().unwrap_or_default().to_string(),
-                                status: k
-                                    .status()
-                                    .map(|s| s.as_str().to_string())
-                                    .unwrap_or_else(|| "unknown".into()),
-                                created: time(k.create_date()),
-                                ..Default::default()
-                            });
-                        }
-                        match out.marker().filter(|_| out.is_truncated()) {
-                            Some(m) => marker = Some(m.to_string()),
-                            None => break,
-                        }
-                    }
-                    (user, Ok(keys))
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-        let mut out = BTreeMap::new();
-        let mut denied = 0;
-        let mut first_failure = None;
-        for (user, r) in listed {
-            match r {
-                Ok(keys) => {
-                    out.insert(user, keys);
-                }
-                Err(f) => {
-                    denied += 1;
-                    first_failure.get_or_insert(f);
-                }
+        let PerUser {
+            listed: mut out,
+            failed: denied,
+            first_failure,
+        } = per_user(users, calls, false, |user, marker| {
+            let client = client.clone();
+            async move {
+                let out = client
+                    .list_access_keys()
+                    .user_name(user)
+                    .set_marker(marker)
+                    .send()
+                    .await
+                    .map_err(|e| classify(&e))?;
+                let keys = out
+                    .access_key_metadata()
+                    .iter()
+                    .map(|k| AccessKey {
+                        id: k.access_key_id().unwrap_or_default().to_string(),
+                        status: k
+                            .status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_else(|| "unknown".into()),
+                        created: time(k.create_date()),
+                        ..Default::default()
+                    })
+                    .collect();
+                Ok((keys, next_marker(out.marker(), out.is_truncated())))
             }
-        }
+        })
+        .await;
         if let Some(f) = first_failure {
             self.gap(
                 "ListAccessKeys",
@@ -331,8 +316,8 @@ impl Fetcher {
                         expires: time(c.expiration_date()),
                     });
             }
-            match o.marker().filter(|_| o.is_truncated()) {
-                Some(m) => marker = Some(m.to_string()),
+            match next_marker(o.marker(), o.is_truncated()) {
+                Some(m) => marker = Some(m),
                 None => return Ok(out),
             }
         }

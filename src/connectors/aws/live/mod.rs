@@ -10,6 +10,7 @@ mod convert;
 mod errors;
 mod fetch;
 pub mod pages;
+mod per_user;
 mod ssh_keys;
 
 use super::export::AccountData;
