@@ -129,7 +129,7 @@ fn joined_owner(id: &Identity, owners: &HashMap<String, Owner>) -> Option<Owner>
             owners.get(l).map(|o| Owner {
                 name: o.name.clone(),
                 source: OwnerSource::Joined,
-                detail: Some(format!("owner of {l} ({:?})", o.source).to_lowercase()),
+                detail: Some(format!("owner of {l} ({})", o.source.as_str())),
             })
         })
     })

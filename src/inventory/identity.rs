@@ -65,6 +65,20 @@ pub enum OwnerSource {
 }
 
 impl OwnerSource {
+    /// As the JSON report spells it (`tag`, `api_field`, `commit_author`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerSource::Tag => "tag",
+            OwnerSource::Label => "label",
+            OwnerSource::Annotation => "annotation",
+            OwnerSource::ApiField => "api_field",
+            OwnerSource::Codeowners => "codeowners",
+            OwnerSource::CommitAuthor => "commit_author",
+            OwnerSource::Mapping => "mapping",
+            OwnerSource::Joined => "joined",
+        }
+    }
+
     /// How far an owner from this source can be trusted: a tag or API field is a statement
     /// about this identity; CODEOWNERS and joins are about something next to it; a commit
     /// author only says who typed the secret.
@@ -94,5 +108,26 @@ pub struct Permissions {
 impl Permissions {
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty() && self.flags.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OwnerSource::*;
+
+    #[test]
+    fn as_str_is_the_json_spelling() {
+        for s in [
+            Tag,
+            Label,
+            Annotation,
+            ApiField,
+            Codeowners,
+            CommitAuthor,
+            Mapping,
+            Joined,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 }

@@ -52,7 +52,7 @@ pub fn render(report: &Report) -> Vec<u8> {
                 i.map(|i| i.name.clone()).unwrap_or_default(),
                 owner.map(|o| o.name.clone()).unwrap_or_default(),
                 owner
-                    .map(|o| super::owner_source(o.source).to_string())
+                    .map(|o| o.source.as_str().to_string())
                     .unwrap_or_default(),
                 time(i.and_then(|i| i.created_at)),
                 time(i.and_then(|i| i.last_used_at)),

@@ -11,7 +11,7 @@ mod ocsf;
 mod sarif;
 mod table;
 
-use crate::inventory::{Identity, OwnerSource, Report, Severity};
+use crate::inventory::{Identity, Report, Severity};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::path::Path;
@@ -112,20 +112,6 @@ fn identity_index(report: &Report) -> HashMap<&str, &Identity> {
         .iter()
         .map(|i| (i.id.as_str(), i))
         .collect()
-}
-
-/// How an owner was learned, as the JSON report spells it.
-fn owner_source(s: OwnerSource) -> &'static str {
-    match s {
-        OwnerSource::Tag => "tag",
-        OwnerSource::Label => "label",
-        OwnerSource::Annotation => "annotation",
-        OwnerSource::ApiField => "api_field",
-        OwnerSource::Codeowners => "codeowners",
-        OwnerSource::CommitAuthor => "commit_author",
-        OwnerSource::Mapping => "mapping",
-        OwnerSource::Joined => "joined",
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! references; `time` the end of the run in epoch milliseconds. Baselined findings are
 //! `status_id` 3 (Suppressed), others 1 (New).
 
-use super::{RuleDoc, identity_index, owner_source};
+use super::{RuleDoc, identity_index};
 use crate::inventory::{Finding, Identity, Report, Severity};
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -141,7 +141,7 @@ fn resource(f: &Finding, identity: Option<&Identity>) -> Value {
     }
     if let Some(o) = &i.owner {
         r["owner"] = json!({"name": o.name});
-        r["data"]["owner_source"] = json!(owner_source(o.source));
+        r["data"]["owner_source"] = json!(o.source.as_str());
     }
     r
 }
