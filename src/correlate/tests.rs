@@ -1,25 +1,12 @@
 //! Joins on small hand-built inventories: each side gets its facts, and nothing joins by accident.
 
 use super::join;
-use crate::inventory::{Credential, FoundSecret, Identity, Location, Permissions, secret_sha256};
+use crate::inventory::{Credential, FoundSecret, Identity, Location, secret_sha256};
 use chrono::{TimeZone, Utc};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 fn identity(id: &str, kind: &str, source: &str, name: &str) -> Identity {
-    Identity {
-        id: id.into(),
-        kind: kind.into(),
-        source: source.into(),
-        name: name.into(),
-        created_at: None,
-        last_used_at: None,
-        labels: BTreeMap::new(),
-        owner: None,
-        permissions: Permissions::default(),
-        credentials: vec![],
-        attributes: BTreeMap::new(),
-    }
+    Identity::new(id, kind, source, name)
 }
 
 fn found(detector: &str, secret: &str, attrs: &[(&str, &str)]) -> Identity {

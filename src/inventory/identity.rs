@@ -39,6 +39,30 @@ pub struct Identity {
     pub attributes: BTreeMap<String, serde_json::Value>,
 }
 
+impl Identity {
+    /// An identity with nothing known yet but who it is; connectors fill in the rest.
+    pub fn new(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        source: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Identity {
+        Identity {
+            id: id.into(),
+            kind: kind.into(),
+            source: source.into(),
+            name: name.into(),
+            created_at: None,
+            last_used_at: None,
+            labels: BTreeMap::new(),
+            owner: None,
+            permissions: Permissions::default(),
+            credentials: vec![],
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
 /// An owner, with the evidence it came from, so an auditor can judge how far to trust it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Owner {

@@ -292,10 +292,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn ident(id: &str, name: &str) -> Identity {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "kind": "aws.user", "source": "aws", "name": name
-        }))
-        .unwrap()
+        Identity::new(id, "aws.user", "aws", name)
     }
 
     #[test]

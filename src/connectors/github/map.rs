@@ -12,7 +12,7 @@ use super::api::{
     SecretStore,
 };
 use super::permissions;
-use crate::inventory::{Credential, Identity, Owner, OwnerSource, Permissions};
+use crate::inventory::{Credential, Identity, Owner, OwnerSource};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,19 +61,12 @@ impl<'a> Mapper<'a> {
 
     /// The skeleton every GitHub identity shares.
     fn base(&self, kind: &str, local_id: &str, name: String) -> Identity {
-        Identity {
-            id: format!("github:{}/{kind}/{local_id}", self.org),
-            kind: format!("github.{kind}"),
-            source: "github".into(),
+        Identity::new(
+            format!("github:{}/{kind}/{local_id}", self.org),
+            format!("github.{kind}"),
+            "github",
             name,
-            created_at: None,
-            last_used_at: None,
-            labels: BTreeMap::new(),
-            owner: None,
-            permissions: Permissions::default(),
-            credentials: vec![],
-            attributes: BTreeMap::new(),
-        }
+        )
     }
 
     /// Owner from an API field, plus `owner_is_member` when the member list is known: a

@@ -254,25 +254,18 @@ impl Mapper<'_> {
                 if grants.is_empty() {
                     return None;
                 }
-                let flags = rbac::flags(&grants);
-                let mut attributes = BTreeMap::new();
-                attributes.insert("bindings".into(), bindings_of(&grants));
-                Some(Identity {
-                    id: format!("k8s:{}/group/{g}", self.cluster),
-                    kind: "k8s.group".into(),
-                    source: "kubernetes".into(),
-                    name: g.to_string(),
-                    created_at: None,
-                    last_used_at: None,
-                    labels: Default::default(),
-                    owner: None,
-                    permissions: Permissions {
-                        actions: vec![],
-                        flags: flags.keys().map(|k| k.to_string()).collect(),
-                    },
-                    credentials: vec![],
-                    attributes,
-                })
+                let mut group = Identity::new(
+                    format!("k8s:{}/group/{g}", self.cluster),
+                    "k8s.group",
+                    "kubernetes",
+                    *g,
+                );
+                group.permissions.flags =
+                    rbac::flags(&grants).keys().map(|k| k.to_string()).collect();
+                group
+                    .attributes
+                    .insert("bindings".into(), bindings_of(&grants));
+                Some(group)
             })
             .collect()
     }
