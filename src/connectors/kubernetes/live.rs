@@ -16,7 +16,7 @@ use crate::progress::Progress;
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::future::join_all;
 use k8s_openapi::api::{apps, batch, core, rbac};
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ListParams, ObjectList, PartialObjectMeta};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
 use serde::Serialize;
@@ -232,27 +232,21 @@ impl KubernetesLive {
         async move {
             let kind = "secrets";
             let params = ListParams::default().fields("type=kubernetes.io/service-account-token");
-            let mut out = Vec::new();
-            let mut params = params.limit(PAGE);
-            for _ in 0..MAX_PAGES {
-                let page = match api.list_metadata(&params).await {
-                    Ok(p) => p,
-                    Err(e) => return (kind, Err(note_for(kind, server, &e))),
-                };
-                for item in page.items {
-                    out.push(json!({
-                        "apiVersion": "v1",
-                        "kind": "Secret",
-                        "type": "kubernetes.io/service-account-token",
-                        "metadata": strip(serde_json::to_value(&item.metadata).unwrap_or_default()),
-                    }));
-                }
-                match page.metadata.continue_.filter(|c| !c.is_empty()) {
-                    Some(c) => params = params.continue_token(&c),
-                    None => return (kind, Ok(out)),
-                }
+            let secret = |item: &PartialObjectMeta<core::v1::Secret>| {
+                Some(json!({
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "type": "kubernetes.io/service-account-token",
+                    "metadata": strip(serde_json::to_value(&item.metadata).unwrap_or_default()),
+                }))
+            };
+            let api = &api;
+            let fetch = |p: ListParams| async move { api.list_metadata(&p).await };
+            match pages(&params, fetch, secret).await {
+                Ok((out, true)) => (kind, Ok(out)),
+                Ok((_, false)) => (kind, Err(too_many_pages(kind))),
+                Err(e) => (kind, Err(note_for(kind, server, &e))),
             }
-            (kind, Err(too_many_pages(kind)))
         }
     }
 }
@@ -262,23 +256,39 @@ async fn list<K>(api: Api<K>, params: &ListParams) -> kube::Result<Vec<Value>>
 where
     K: Resource + Clone + DeserializeOwned + Serialize + Debug,
 {
+    let object = |i: &K| serde_json::to_value(i).ok().map(strip);
+    let api = &api;
+    let fetch = |p: ListParams| async move { api.list(&p).await };
+    let (out, complete) = pages(params, fetch, object).await?;
+    if !complete {
+        tracing::warn!("stopped following continue tokens after {MAX_PAGES} pages");
+    }
+    Ok(out)
+}
+
+/// Pages of `PAGE` items from `fetch`, following `continue` tokens for at most `MAX_PAGES`
+/// pages, each item turned into JSON by `to_json`. The flag is false when the bound stopped it.
+async fn pages<T, F, Fut>(
+    params: &ListParams,
+    fetch: F,
+    to_json: impl Fn(&T) -> Option<Value>,
+) -> kube::Result<(Vec<Value>, bool)>
+where
+    T: Clone,
+    F: Fn(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<T>>>,
+{
     let mut params = params.clone().limit(PAGE);
     let mut out = Vec::new();
     for _ in 0..MAX_PAGES {
-        let page = api.list(&params).await?;
-        out.extend(
-            page.items
-                .iter()
-                .filter_map(|i| serde_json::to_value(i).ok())
-                .map(strip),
-        );
+        let page = fetch(params.clone()).await?;
+        out.extend(page.items.iter().filter_map(&to_json));
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(c) => params = params.continue_token(&c),
-            None => return Ok(out),
+            None => return Ok((out, true)),
         }
     }
-    tracing::warn!("stopped following continue tokens after {MAX_PAGES} pages");
-    Ok(out)
+    Ok((out, false))
 }
 
 /// Drop what the mapping never reads (status, managed fields) so a big cluster fits in memory.
