@@ -55,7 +55,8 @@ impl PostureEngine {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// Findings for every identity, in a stable order, plus notes for rules that failed to run.
+    /// Findings for every identity, in identity then rule order (the caller sorts the whole
+    /// report once, with [`sort_findings`]), plus notes for rules that failed to run.
     pub fn evaluate(
         &self,
         identities: &[Identity],
@@ -118,13 +119,12 @@ impl PostureEngine {
                 },
             )
             .collect();
-        let mut findings = Vec::new();
+        let mut findings = Vec::with_capacity(per_identity.iter().map(|(f, _)| f.len()).sum());
         let mut notes = Vec::new();
         for (f, n) in per_identity {
             findings.extend(f);
             notes.extend(n);
         }
-        sort_findings(&mut findings);
         (findings, notes)
     }
 
