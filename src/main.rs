@@ -19,6 +19,7 @@ fn main() -> ExitCode {
             });
         }
     };
+    nhiscan::clock::init(cli.global.now);
     init_logging(cli.global.quiet, cli.global.verbose);
     match cli::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.code()),

@@ -9,6 +9,8 @@ mod aws;
 mod bad_input;
 #[path = "cli/baseline.rs"]
 mod baseline;
+#[path = "cli/clock.rs"]
+mod clock;
 #[path = "cli/config.rs"]
 mod config;
 #[path = "cli/detectors.rs"]

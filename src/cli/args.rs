@@ -31,6 +31,10 @@ pub struct GlobalArgs {
     /// Extra rule folder (repeatable): detectors and posture rules, added to the built-in ones.
     #[arg(long = "rules", global = true, value_name = "DIR")]
     pub rules_dirs: Vec<PathBuf>,
+    /// Judge as if it were this time (RFC 3339 or YYYY-MM-DD): every "days since", every rule's
+    /// `now` and the report's timestamps. For tests and for reproducing an earlier report.
+    #[arg(long, global = true, hide = true, env = "NHISCAN_NOW", value_name = "TIME", value_parser = crate::clock::parse)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,7 +12,6 @@ use crate::exit::Outcome;
 use crate::inventory::merge::{Batch, dedup_notes, merge_identities, read_report};
 use crate::inventory::{Note, NoteLevel, Report, ScanStats, SourceRun, SourceStatus};
 use anyhow::{Result, bail};
-use chrono::Utc;
 use rayon::prelude::*;
 
 pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
@@ -35,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
     let clock = std::time::Instant::now();
     // Large shards parse in parallel; a file that cannot be read is a failed source, not the end.
     let read: Vec<Result<Report>> = args.reports.par_iter().map(|p| read_report(p)).collect();
-    let mut report = Report::new(Utc::now());
+    let mut report = Report::new(crate::clock::now());
     let mut inputs: Vec<(String, Report)> = Vec::new();
     for (path, r) in args.reports.iter().zip(read) {
         let name = path.display().to_string();

@@ -41,7 +41,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
 /// the joins see every source at once. Each entry is built exactly as its subcommand would build
 /// it; a source that fails is a failed entry in the report while the others complete (exit 3).
 fn run_sources(global: &GlobalArgs, common: &CommonScanArgs) -> Result<Outcome> {
-    let started = Utc::now();
+    let started = crate::clock::now();
     let loaded = setup::load(global, None)?;
     let cfg = &loaded.config;
     let Some(origin) = cfg.origin.as_ref() else {
@@ -183,7 +183,7 @@ pub(super) fn run_single(
     common: &CommonScanArgs,
     build: impl FnOnce(&Config) -> Result<Box<dyn Connector>>,
 ) -> Result<Outcome> {
-    let started = Utc::now();
+    let started = crate::clock::now();
     let loaded = setup::load_for_posture(global)?;
     let connector = build(&loaded.config)?;
     run_connectors(
@@ -234,7 +234,7 @@ fn live_kubernetes(_: &KubernetesArgs, _: Vec<String>) -> Result<Box<dyn Connect
 }
 
 fn run_repo(global: &GlobalArgs, args: &RepoArgs) -> Result<Outcome> {
-    let started = Utc::now();
+    let started = crate::clock::now();
     let loaded = setup::load(global, args.paths.first().map(|p| p.as_path()))?;
     let connectors = repo_connectors(args, &loaded.config, &loaded.detectors)?;
     run_connectors(
@@ -442,7 +442,7 @@ pub(super) fn judge_inventory(report: &mut Report, with: &Judge, baseline: Optio
     report.findings = findings;
     report.notes.extend(notes);
     report.summary = Summary::compute(&report.identities, &report.findings);
-    report.finished_at = Utc::now();
+    report.finished_at = crate::clock::finished();
     tracing::debug!("judged at {:.2?}", clock.elapsed());
 }
 

@@ -8,7 +8,6 @@ use crate::owners::OwnerMap;
 use crate::report::RuleDoc;
 use crate::rules::{EvalContext, PostureEngine, RuleFiles, detector_specs};
 use anyhow::{Result, bail};
-use chrono::Utc;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,7 +62,7 @@ fn load_with(global: &GlobalArgs, scanned: Option<&Path>, detectors: bool) -> Re
     let detectors = Arc::new(detectors.without(disabled)?);
     let engine = engine.without(disabled);
     let eval = EvalContext {
-        now: Utc::now(),
+        now: crate::clock::now(),
         config: config.thresholds()?,
     };
     let owners = OwnerMap::new(&config.owners.map)?;

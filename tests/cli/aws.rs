@@ -3,30 +3,14 @@
 
 use crate::common::moto::{Moto, aws_test_env};
 use crate::common::*;
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::path::Path;
 
 const ACCT: &str = "arn:aws:iam::123456789012";
 
-/// The fixtures are written as of this day; tests shift every timestamp so it is today, and
-/// "used yesterday" stays yesterday whenever the suite runs.
-const FIXTURE_DAY: &str = "2026-11-01T00:00:00Z";
-
-fn shifted_fixtures() -> tempfile::TempDir {
-    let then: DateTime<Utc> = FIXTURE_DAY.parse().unwrap();
-    let offset = Utc::now() - then;
-    let re = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+00:00|Z)").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["auth-details.json", "credential-report.csv"] {
-        let text = std::fs::read_to_string(root().join("fixtures/aws").join(f)).unwrap();
-        let out = re.replace_all(&text, |c: &regex::Captures| {
-            let t: DateTime<Utc> = DateTime::parse_from_rfc3339(&c[0]).unwrap().into();
-            (t + offset).format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
-        });
-        std::fs::write(dir.path().join(f), out.as_bytes()).unwrap();
-    }
-    dir
+/// The fixtures as written: their dates are read against the pinned clock (`common::NOW`).
+fn fixtures() -> &'static Path {
+    Box::leak(root().join("fixtures/aws").into_boxed_path())
 }
 
 fn scan_offline(dir: &Path, extra: &[&str]) -> Run {
@@ -37,16 +21,14 @@ fn scan_offline(dir: &Path, extra: &[&str]) -> Run {
     run(&args)
 }
 
-fn full_scan() -> (tempfile::TempDir, Value) {
-    let dir = shifted_fixtures();
-    let report = dir.path().join("credential-report.csv");
+fn full_scan() -> Value {
+    let report = fixtures().join("credential-report.csv");
     let r = scan_offline(
-        dir.path(),
+        fixtures(),
         &["--credential-report", report.to_str().unwrap()],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let j = r.json();
-    (dir, j)
+    r.json()
 }
 
 fn flags(j: &Value, id: &str) -> Vec<String> {
@@ -87,7 +69,7 @@ fn finding<'a>(j: &'a Value, rule: &str, id: &str) -> &'a Value {
 
 #[test]
 fn offline_inventory_owners_credentials_and_attributes() {
-    let (_d, j) = full_scan();
+    let j = full_scan();
     assert_eq!(j["sources"][0]["status"], "complete");
     assert_eq!(j["identities"].as_array().unwrap().len(), 11);
 
@@ -117,7 +99,7 @@ fn offline_inventory_owners_credentials_and_attributes() {
         .iter()
         .find(|c| c["kind"] == "password")
         .expect("console password");
-    assert!(pw["last_used_at"].as_str().unwrap().contains("-02-"));
+    assert_eq!(pw["last_used_at"], "2024-02-01T07:45:00Z");
     assert_eq!(bot["attributes"]["mfa_active"], false);
     assert!(bot.get("owner").is_none());
 
@@ -143,7 +125,7 @@ fn offline_inventory_owners_credentials_and_attributes() {
 
 #[test]
 fn offline_policy_analysis_handles_every_shape() {
-    let (_d, j) = full_scan();
+    let j = full_scan();
     let u = |n: &str| format!("{ACCT}:user/{n}");
     // URL-encoded group policy reaches the member: PassRole + RunInstances.
     assert_eq!(flags(&j, &u("ci-deploy")), ["privilege_escalation"]);
@@ -175,7 +157,7 @@ fn offline_policy_analysis_handles_every_shape() {
 
 #[test]
 fn offline_findings_and_their_evidence() {
-    let (_d, j) = full_scan();
+    let j = full_scan();
     let got = findings(&j);
     let want: Vec<(String, String)> = [
         ("aws.access-key-never-used", "user/ci-deploy"),
@@ -242,8 +224,7 @@ fn offline_findings_and_their_evidence() {
     assert!(!keys.contains("last used never"), "{keys}");
     assert!(stale["message"].as_str().unwrap().contains("legacy-bot"));
     // Non-zero exit with findings at the default threshold.
-    let dir = shifted_fixtures();
-    let from = dir.path().join("auth-details.json");
+    let from = fixtures().join("auth-details.json");
     let r = run(&[
         "scan",
         "aws",
@@ -258,10 +239,10 @@ fn offline_findings_and_their_evidence() {
 
 #[test]
 fn owner_keys_come_from_config() {
-    let dir = shifted_fixtures();
+    let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("nhiscan.toml");
     std::fs::write(&cfg, "[owners]\nkeys = [\"purpose\"]\n").unwrap();
-    let r = scan_offline(dir.path(), &["--config", cfg.to_str().unwrap()]);
+    let r = scan_offline(fixtures(), &["--config", cfg.to_str().unwrap()]);
     let j = r.json();
     let ci = identity(&j, &format!("{ACCT}:user/ci-deploy"));
     assert_eq!(ci["owner"]["name"], "ci");
@@ -274,8 +255,7 @@ fn owner_keys_come_from_config() {
 
 #[test]
 fn without_a_credential_report_keys_and_root_are_missing_and_said_so() {
-    let dir = shifted_fixtures();
-    let r = scan_offline(dir.path(), &[]);
+    let r = scan_offline(fixtures(), &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = r.json();
     assert_eq!(j["sources"][0]["status"], "complete");
@@ -386,7 +366,7 @@ fn malformed_inputs_name_file_and_position() {
 fn live_scan_of_a_moto_server() {
     let moto = Moto::start();
     let created = moto.populate(&root().join("fixtures/aws/populate_moto.py"));
-    let out = nhiscan()
+    let out = nhiscan_wall_clock()
         .args([
             "scan",
             "aws",
@@ -523,7 +503,7 @@ fn live_scan_of_a_moto_server() {
     let home = tempfile::tempdir().unwrap();
     let cfg = home.path().join("nhiscan.toml");
     std::fs::write(&cfg, "[thresholds]\nmax_key_age_days = -1\n").unwrap();
-    let out = nhiscan()
+    let out = nhiscan_wall_clock()
         .args([
             "scan",
             "aws",
@@ -576,7 +556,7 @@ fn live_access_denied_is_partial_and_rejected_credentials_fail() {
     // From now on moto checks every request against the caller's IAM policies.
     moto.enforce_auth();
     let scan = |id: &str, secret: &str| {
-        nhiscan()
+        nhiscan_wall_clock()
             .args([
                 "scan",
                 "aws",

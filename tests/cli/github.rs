@@ -65,7 +65,8 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
             let mut grants = example("orgs_org_personal-access-tokens.json");
             grants[0]["repository_selection"] = json!("selected");
             // Still valid (the example's expiry has passed): expiring in a month.
-            grants[0]["token_expires_at"] = json!(chrono::Utc::now() + chrono::Duration::days(30));
+            grants[0]["token_expires_at"] =
+                json!(crate::common::now() + chrono::Duration::days(30));
             Reply::json(grants.to_string())
         }
         _ if p == format!("{org}/personal-access-tokens/25381/repositories") => {

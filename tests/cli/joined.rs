@@ -232,7 +232,7 @@ fn a_key_found_in_code_is_joined_to_its_iam_user_on_a_live_account() {
         ),
     )
     .unwrap();
-    let out = nhiscan()
+    let out = nhiscan_wall_clock()
         .current_dir(dir.path())
         .envs(moto.env())
         .args(["scan", "-f", "json", "-q", "--fail-on", "none"])

@@ -260,6 +260,10 @@ fn rendered_dom(html: &Path, fragment: &str) -> String {
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(&url)
+        // The page reads its dates from the report, never the browser's clock; under the CI's
+        // faked-clock runs (libfaketime) the browser itself keeps the real one, where it works.
+        .env_remove("LD_PRELOAD")
+        .env_remove("FAKETIME")
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(Stdio::null())

@@ -12,13 +12,33 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The binary, run from the crate root with a clean logging environment.
+/// The instant every test judges at, unless it says otherwise: the fixtures are written as of
+/// this day ("used yesterday" in a fixture is 2026-10-31), so no assertion depends on the date the
+/// suite runs.
+pub const NOW: &str = "2026-11-01T00:00:00Z";
+
+/// The binary, run from the crate root with a clean logging environment and the clock pinned to
+/// [`NOW`].
 pub fn nhiscan() -> Command {
+    let mut c = nhiscan_wall_clock();
+    c.env("NHISCAN_NOW", NOW);
+    c
+}
+
+/// The binary on the real clock: for servers that stamp what they create with their own clock
+/// (moto), and for the one test that checks a run on whatever day it is.
+pub fn nhiscan_wall_clock() -> Command {
     let mut c = Command::cargo_bin("nhiscan").expect("binary built");
     c.current_dir(root())
         .env_remove("NHISCAN_LOG")
+        .env_remove("NHISCAN_NOW")
         .env("NO_COLOR", "1");
     c
+}
+
+/// [`NOW`] as a time, for tests that build data relative to it.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    NOW.parse().expect("NOW is RFC 3339")
 }
 
 pub struct Run {

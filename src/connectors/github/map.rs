@@ -191,7 +191,7 @@ impl<'a> Mapper<'a> {
         );
         let expired = c
             .authorized_credential_expires_at
-            .is_some_and(|e| e < Utc::now());
+            .is_some_and(|e| e < crate::clock::now());
         id.credentials.push(Credential {
             id: format!("credential:{}", c.credential_id),
             kind: cred_kind.into(),
