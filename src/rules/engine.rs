@@ -140,7 +140,7 @@ impl PostureEngine {
         let mut scope = root.new_inner_scope();
         scope.add_variable_from_value("identity", cel_identity(identity)?);
         match rule.program.execute(&scope) {
-            Ok(Value::Bool(b)) => Ok(b && rule.applies_to(&identity.kind)),
+            Ok(Value::Bool(b)) => Ok(b && rule.may_apply(&identity.kind, &identity.source)),
             Ok(other) => bail!("rule {} returned {other:?}, not a boolean", rule.id),
             Err(e) => bail!("rule {} failed: {e}", rule.id),
         }

@@ -21,6 +21,9 @@ pub struct PostureSpec {
     pub id: Spanned<String>,
     pub title: String,
     pub severity: Severity,
+    /// The connector whose identities the rule judges (`repo`, `aws`, `kubernetes`, `github`):
+    /// the engine runs the rule only on identities of that source.
+    pub source: Spanned<String>,
     pub applies_to: Vec<String>,
     pub when: Spanned<String>,
     pub message: String,
@@ -48,6 +51,7 @@ pub struct PostureRule {
     pub id: String,
     pub title: String,
     pub severity: Severity,
+    pub source: String,
     pub applies_to: Vec<String>,
     pub when: String,
     pub message: String,
@@ -60,9 +64,6 @@ pub struct PostureRule {
     /// Identity fields the predicate reads, up to two levels (`identity.last_used_at`,
     /// `identity.permissions.flags`): these, and only these, become the finding's evidence.
     pub reads: Vec<String>,
-    /// `X` when the predicate is `identity.source == "X" && …` at its top level: a necessary
-    /// condition the engine checks without running CEL, since most rules judge one source.
-    pub source_gate: Option<String>,
     pub(super) program: Program,
 }
 
@@ -74,17 +75,26 @@ impl PostureRule {
         let program = env.compile(&spec.when.value).map_err(|e| {
             anyhow!("{file}:{when_line}: rule `{id}`: `when` is not valid CEL: {e}")
         })?;
+        const SOURCES: [&str; 4] = ["repo", "aws", "kubernetes", "github"];
+        if !SOURCES.contains(&spec.source.value.as_str()) {
+            return Err(anyhow!(
+                "{file}:{}: rule `{id}`: `source` is `{}`; it must be one of {}",
+                spec.source.referenced.line(),
+                spec.source.value,
+                SOURCES.join(", ")
+            ));
+        }
         if spec.applies_to.is_empty() {
             return Err(anyhow!(
                 "{origin}: rule `{id}`: `applies_to` needs at least one identity kind (or \"*\")"
             ));
         }
         let reads = identity_fields_read(&spec.when.value);
-        let source_gate = source_gate(&spec.when.value);
         Ok(PostureRule {
             id,
             title: spec.title,
             severity: spec.severity,
+            source: spec.source.value,
             applies_to: spec.applies_to,
             when: spec.when.value,
             message: spec.message.trim().to_string(),
@@ -94,7 +104,6 @@ impl PostureRule {
             examples: spec.examples,
             origin,
             reads,
-            source_gate,
             program,
         })
     }
@@ -106,30 +115,8 @@ impl PostureRule {
     /// Whether the rule can hold for an identity of this kind from this source (cheap checks
     /// before CEL runs).
     pub fn may_apply(&self, kind: &str, source: &str) -> bool {
-        self.applies_to(kind) && self.source_gate.as_deref().is_none_or(|s| s == source)
+        self.source == source && self.applies_to(kind)
     }
-}
-
-/// The source a predicate requires, when it starts with `identity.source == "X" &&` and has no
-/// `||` outside brackets or strings (where `||` would make the first conjunct optional).
-fn source_gate(when: &str) -> Option<String> {
-    let re = regex::Regex::new(r#"^\s*identity\.source\s*==\s*"([a-z0-9_-]+)"\s*&&"#)
-        .expect("static regex");
-    let source = re.captures(when)?.get(1)?.as_str().to_string();
-    let (mut depth, mut quote, mut prev) = (0i32, None::<char>, ' ');
-    for c in when.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q && prev != '\\' => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') => depth -= 1,
-            (None, '|') if prev == '|' && depth == 0 => return None,
-            _ => {}
-        }
-        prev = c;
-    }
-    Some(source)
 }
 
 fn identity_fields_read(when: &str) -> Vec<String> {
@@ -141,32 +128,4 @@ fn identity_fields_read(when: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::source_gate;
-
-    #[test]
-    fn a_leading_source_test_is_a_gate_only_without_a_top_level_or() {
-        let gate = |w: &str| source_gate(w);
-        assert_eq!(
-            gate(
-                r#"identity.source == "aws" && identity.permissions.flags.exists(f, f == "admin" || f == "x")"#
-            ),
-            Some("aws".into())
-        );
-        assert_eq!(
-            gate(
-                "\n identity.source == \"repo\" && has(identity.attributes.a) &&\n  identity.attributes.a == \"||\""
-            ),
-            Some("repo".into())
-        );
-        assert_eq!(gate(r#"identity.source == "aws" && a || b"#), None);
-        assert_eq!(
-            gate(r#"identity.kind == "aws.user" && identity.source == "aws""#),
-            None
-        );
-        assert_eq!(gate(r#"identity.source == "aws""#), None);
-    }
 }

@@ -90,6 +90,7 @@ fn thresholds_reach_rules_as_config() {
   - id: custom.threshold
     title: threshold visible
     severity: info
+    source: repo
     applies_to: ["*"]
     when: 'config.stale_days == 30 && config.team_tag == "squad"'
     message: "{name}"

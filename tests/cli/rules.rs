@@ -73,6 +73,7 @@ fn rules_check_names_file_and_line_of_each_problem() {
   - id: custom.never
     title: t
     severity: low
+    source: repo
     applies_to: ["*"]
     when: 'identity.kind == "x"'
     message: m
@@ -105,8 +106,8 @@ fn broken_rule_files_fail_before_scanning_with_their_location() {
         ("bad.yaml", b"detectors:\n  - id: x\n    name: [unclosed\n", "bad.yaml"),
         (
             "cel.yaml",
-            b"rules:\n  - id: c.bad\n    title: t\n    severity: low\n    applies_to: ['*']\n    when: 'identity.kind == '\n    message: m\n    remediation: r\n",
-            "cel.yaml:6: rule `c.bad`: `when` is not valid CEL",
+            b"rules:\n  - id: c.bad\n    title: t\n    severity: low\n    source: repo\n    applies_to: ['*']\n    when: 'identity.kind == '\n    message: m\n    remediation: r\n",
+            "cel.yaml:7: rule `c.bad`: `when` is not valid CEL",
         ),
         (
             "regex.yaml",
