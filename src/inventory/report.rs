@@ -53,6 +53,37 @@ pub struct SourceRun {
     pub notes: Vec<Note>,
 }
 
+impl SourceRun {
+    /// A source that was scanned, with what it covered. Its status follows from its notes (see
+    /// [`SourceStatus::of`]): connectors say what happened, never how to grade it.
+    pub fn new(
+        source: impl Into<String>,
+        target: impl Into<String>,
+        stats: ScanStats,
+        notes: Vec<Note>,
+    ) -> SourceRun {
+        SourceRun {
+            source: source.into(),
+            target: target.into(),
+            status: SourceStatus::of(&notes),
+            stats,
+            notes,
+        }
+    }
+
+    /// A source that could not be scanned at all: the error is its one note.
+    pub fn failed(source: impl Into<String>, target: impl Into<String>, error: String) -> SourceRun {
+        let target = target.into();
+        SourceRun {
+            source: source.into(),
+            status: SourceStatus::Failed,
+            stats: ScanStats::default(),
+            notes: vec![Note::new(NoteLevel::Error, target.clone(), error)],
+            target,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceStatus {
@@ -62,6 +93,19 @@ pub enum SourceStatus {
     Partial,
     /// Nothing could be read.
     Failed,
+}
+
+impl SourceStatus {
+    /// The one rule for a source that ran: partial when any note is a warning or an error
+    /// (something was not read or not understood), complete when every note only describes
+    /// the scope (info). Exit code 3 follows from this.
+    pub fn of(notes: &[Note]) -> SourceStatus {
+        if notes.iter().any(|n| n.level != NoteLevel::Info) {
+            SourceStatus::Partial
+        } else {
+            SourceStatus::Complete
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]

@@ -16,7 +16,7 @@ pub mod policy;
 pub mod trust;
 
 use super::{Collected, Connector};
-use crate::inventory::{NoteLevel, ScanStats, SourceRun, SourceStatus};
+use crate::inventory::{ScanStats, SourceRun};
 use crate::progress::Progress;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -67,26 +67,15 @@ impl Connector for AwsOffline {
     }
 }
 
-/// Partial when any note is a warning or error (something was not read); info notes only
-/// describe the scope.
+/// The account's run: files read (offline) and notes; its status follows from the notes.
 pub(crate) fn finish_run(
     target: String,
     notes: Vec<crate::inventory::Note>,
     files: u64,
 ) -> SourceRun {
-    let status = if notes.iter().any(|n| n.level != NoteLevel::Info) {
-        SourceStatus::Partial
-    } else {
-        SourceStatus::Complete
+    let stats = ScanStats {
+        files_scanned: files,
+        ..Default::default()
     };
-    SourceRun {
-        source: "aws".into(),
-        target,
-        status,
-        stats: ScanStats {
-            files_scanned: files,
-            ..Default::default()
-        },
-        notes,
-    }
+    SourceRun::new("aws", target, stats, notes)
 }

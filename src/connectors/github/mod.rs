@@ -18,7 +18,7 @@ mod permissions;
 pub use offline::GithubOffline;
 
 use super::{Collected, Connector, runtime};
-use crate::inventory::{Note, NoteLevel, ScanStats, SourceRun, SourceStatus};
+use crate::inventory::{Note, NoteLevel, ScanStats, SourceRun};
 use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use client::{Api, ApiError};
@@ -171,11 +171,6 @@ impl Connector for GithubLive {
         })??;
         let calls = calls + self.preflight_calls.load(Ordering::Relaxed);
         let mut notes = collection.notes;
-        let status = if notes.iter().any(|n| n.level != NoteLevel::Info) {
-            SourceStatus::Partial
-        } else {
-            SourceStatus::Complete
-        };
         let identities = map::identities(&collection.data);
         notes.push(Note::new(
             NoteLevel::Info,
@@ -187,13 +182,7 @@ impl Connector for GithubLive {
         ));
         Ok(Collected {
             identities,
-            run: SourceRun {
-                source: "github".into(),
-                target: self.org.clone(),
-                status,
-                stats: ScanStats::default(),
-                notes,
-            },
+            run: SourceRun::new("github", self.org.clone(), ScanStats::default(), notes),
         })
     }
 }

@@ -20,7 +20,7 @@ use super::api::{
     DeployKey, OrgData, OrganizationSecret, RepositorySecret, SecretScope, SecretStore,
 };
 use super::{Collected, Connector, map};
-use crate::inventory::{Note, NoteLevel, ScanStats, SourceRun, SourceStatus};
+use crate::inventory::{Note, NoteLevel, ScanStats, SourceRun};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
 use serde::de::DeserializeOwned;
@@ -55,23 +55,13 @@ impl Connector for GithubOffline {
             files: 0,
         };
         let data = r.org_data(&self.org);
-        let status = if r.notes.iter().any(|n| n.level != NoteLevel::Info) {
-            SourceStatus::Partial
-        } else {
-            SourceStatus::Complete
+        let stats = ScanStats {
+            files_scanned: r.files,
+            ..Default::default()
         };
         Ok(Collected {
             identities: map::identities(&data),
-            run: SourceRun {
-                source: "github".into(),
-                target: self.org.clone(),
-                status,
-                stats: ScanStats {
-                    files_scanned: r.files,
-                    ..Default::default()
-                },
-                notes: r.notes,
-            },
+            run: SourceRun::new("github", self.org.clone(), stats, r.notes),
         })
     }
 }

@@ -14,7 +14,7 @@ mod rbac;
 pub use live::KubernetesLive;
 
 use super::{Collected, Connector};
-use crate::inventory::{Note, ScanStats, SourceRun, SourceStatus};
+use crate::inventory::{Note, ScanStats, SourceRun};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
 use objects::Object;
@@ -58,8 +58,8 @@ impl Connector for KubernetesOffline {
 }
 
 /// Objects (however they were read) to identities, with the notes gathered while reading them.
-/// Any note — an unreadable document, a forbidden list, a binding to a missing role — means the
-/// picture may be incomplete, so the source is reported partial.
+/// A warning — an unreadable document, a forbidden list, a binding to a missing role — means the
+/// picture may be incomplete, so the source is reported partial (`SourceStatus::of`).
 fn inventory(
     objects: &[Object],
     mut notes: Vec<Note>,
@@ -81,22 +81,12 @@ fn inventory(
         identities.len(),
         clock.elapsed()
     );
-    let status = if notes.is_empty() {
-        SourceStatus::Complete
-    } else {
-        SourceStatus::Partial
+    let stats = ScanStats {
+        files_scanned: objects.len() as u64,
+        ..Default::default()
     };
     Collected {
         identities,
-        run: SourceRun {
-            source: "kubernetes".into(),
-            target,
-            status,
-            stats: ScanStats {
-                files_scanned: objects.len() as u64,
-                ..Default::default()
-            },
-            notes,
-        },
+        run: SourceRun::new("kubernetes", target, stats, notes),
     }
 }

@@ -15,7 +15,7 @@ pub use git::Scope as HistoryScope;
 
 use super::{Collected, Connector};
 use crate::detectors::DetectorSet;
-use crate::inventory::{SourceRun, SourceStatus};
+use crate::inventory::SourceRun;
 use crate::progress::Progress;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -102,20 +102,9 @@ impl Connector for RepoScanner {
         let identities =
             aggregate::identities(&hits, &self.detectors, self.options.reveal, owners.as_ref());
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));
-        let status = if stats.files_failed > 0 {
-            SourceStatus::Partial
-        } else {
-            SourceStatus::Complete
-        };
         Ok(Collected {
             identities,
-            run: SourceRun {
-                source: "repo".into(),
-                target: self.root.display().to_string(),
-                status,
-                stats,
-                notes,
-            },
+            run: SourceRun::new("repo", self.root.display().to_string(), stats, notes),
         })
     }
 }
