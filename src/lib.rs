@@ -7,15 +7,13 @@
 pub mod baseline;
 pub mod cli;
 pub mod clock;
-pub mod config;
 pub mod connectors;
 pub mod correlate;
 pub mod detectors;
-pub mod exit;
 pub mod inventory;
-pub mod output;
+pub mod judge;
 pub mod owners;
+pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod rules;
-pub mod sources;

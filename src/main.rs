@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use nhiscan::cli::{self, Cli};
-use nhiscan::exit::Outcome;
+use nhiscan::plan::Outcome;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -1,7 +1,15 @@
 //! Argument definitions. Help text here is the user's first documentation: keep it precise.
 
-use clap::{Args, Parser, Subcommand};
+use crate::plan::{AwsSource, FailOn, GithubSource, KubernetesSource, RepoSource};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// `rules list --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,89 +89,23 @@ pub struct ScanArgs {
 #[derive(Debug, Subcommand)]
 pub enum ScanSource {
     /// Hardcoded credentials in files and folders.
-    Repo(RepoArgs),
+    Repo(SourceArgs<RepoSource>),
     /// Service accounts, their RBAC, tokens and workloads: from the cluster in the kubeconfig,
     /// or from manifests and kubectl dumps with --from.
-    Kubernetes(KubernetesArgs),
+    Kubernetes(SourceArgs<KubernetesSource>),
     /// IAM users, roles and root with keys, passwords, owners, effective permissions and trust,
     /// live through the AWS API or from a `get-account-authorization-details` export.
-    Aws(AwsArgs),
+    Aws(SourceArgs<AwsSource>),
     /// Tokens, Apps, deploy keys and secrets of a GitHub organisation (API or saved responses).
-    #[cfg(feature = "github")]
-    Github(super::scan_github::GithubArgs),
+    Github(SourceArgs<GithubSource>),
 }
 
+/// A `scan <source>` subcommand: the source's own settings (the same struct a `[[sources]]`
+/// table deserialises into) and the report options every scan shares.
 #[derive(Debug, Args)]
-pub struct AwsArgs {
-    /// Offline: the JSON of `aws iam get-account-authorization-details` (no API calls).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "endpoint_url"])]
-    pub from: Option<PathBuf>,
-    /// Offline: the credential report CSV (`aws iam get-credential-report --query Content
-    /// --output text | base64 -d`): access keys, passwords, root account.
-    #[arg(long, value_name = "FILE", requires = "from")]
-    pub credential_report: Option<PathBuf>,
-    /// Account id for identities when the export has no ARN to take it from.
-    #[arg(long, value_name = "ID")]
-    pub account_id: Option<String>,
-    /// Live: named profile from the AWS config/credentials files.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// Live: region to sign for (IAM is global; default: the configured one, else us-east-1).
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-    /// Live: IAM endpoint override (also read from AWS_ENDPOINT_URL by the SDK).
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
+pub struct SourceArgs<S: Args> {
     #[command(flatten)]
-    pub common: CommonScanArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct KubernetesArgs {
-    /// Scan files instead of a cluster: a manifest file or folder (multi-document YAML, Helm or
-    /// kustomize output) or `kubectl get … -o json|yaml` dumps.
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["kubeconfig", "context", "namespace"])]
-    pub from: Option<PathBuf>,
-    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
-    #[arg(long, value_name = "FILE")]
-    pub kubeconfig: Option<PathBuf>,
-    /// Kubeconfig context (default: the current context).
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
-    /// Only this namespace's service accounts, workloads and bindings (cluster roles and cluster
-    /// role bindings are always read).
-    #[arg(long, short = 'n', value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
-    /// Cluster name used in identity ids (`k8s:<cluster>/<namespace>/<sa>`); default: the
-    /// context's cluster, or `offline` with --from.
-    #[arg(long)]
-    pub cluster: Option<String>,
-    #[command(flatten)]
-    pub common: CommonScanArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct RepoArgs {
-    /// Files or folders to scan.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-    /// Also scan files that .gitignore, .ignore and git's excludes would skip.
-    #[arg(long)]
-    pub no_ignore: bool,
-    /// Skip files larger than this many bytes (default 25 MiB).
-    #[arg(long, value_name = "BYTES")]
-    pub max_file_size: Option<u64>,
-    /// Scan git history: every unique blob reachable from any ref, once, with the commit,
-    /// author and date that introduced each secret. PATH must be a git repository.
-    #[arg(long, conflicts_with = "staged")]
-    pub history: bool,
-    /// Only what commits after REV introduced (REV..HEAD), or a range `BASE..HEAD`: what a
-    /// pull-request job needs. Implies --history.
-    #[arg(long, value_name = "REV", conflicts_with = "staged")]
-    pub since: Option<String>,
-    /// Only what is staged in the git index and not yet committed: what a pre-commit hook needs.
-    #[arg(long)]
-    pub staged: bool,
+    pub source: S,
     #[command(flatten)]
     pub common: CommonScanArgs,
 }
@@ -179,10 +121,9 @@ pub struct CommonScanArgs {
     /// atomically; devices and pipes are written in place.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity: critical, high, medium, low, info,
-    /// or none to never fail on findings.
-    #[arg(long, default_value = "low", value_name = "SEVERITY")]
-    pub fail_on: String,
+    /// Exit 1 when a finding is at or above this severity; none never fails on findings.
+    #[arg(long, value_enum, default_value_t = FailOn::Low, ignore_case = true, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
     /// Only findings whose fingerprint is not in this baseline (or JSON report) count.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -204,9 +145,8 @@ pub struct BaselineArgs {
 pub enum RulesCommand {
     /// List every detector and posture rule.
     List {
-        /// `table` (default) or `json`.
-        #[arg(long, default_value = "table")]
-        format: String,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
     /// Show a rule's documentation: what it checks, why it matters, how to fix it.
     Explain { id: String },

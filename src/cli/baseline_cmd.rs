@@ -2,7 +2,7 @@
 
 use super::args::BaselineArgs;
 use crate::baseline::Baseline;
-use crate::exit::Outcome;
+use crate::plan::Outcome;
 use anyhow::{Context, Result};
 use std::io::Read;
 
@@ -16,7 +16,7 @@ pub fn run(args: &BaselineArgs) -> Result<Outcome> {
     } else {
         Baseline::read(&args.report)?
     };
-    crate::output::write_output(args.output.as_deref(), baseline.to_json().as_bytes())?;
+    crate::plan::write_output(args.output.as_deref(), baseline.to_json().as_bytes())?;
     tracing::info!("baseline of {} findings written", baseline.entries.len());
     Ok(Outcome::Clean)
 }

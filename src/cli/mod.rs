@@ -6,14 +6,10 @@ mod baseline_cmd;
 mod merge_cmd;
 mod rules_cmd;
 mod scan;
-mod scan_aws;
-#[cfg(feature = "github")]
-mod scan_github;
-mod setup;
 
 pub use args::{Cli, Command};
 
-use crate::exit::Outcome;
+use crate::plan::Outcome;
 use anyhow::Result;
 
 /// Run a parsed command line to its outcome. Errors are usage/config errors (exit 2) unless the
@@ -25,7 +21,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Merge(ref m) => merge_cmd::run(&cli.global, m),
         Command::Rules(ref r) => rules_cmd::run(&cli.global, r),
         Command::Schema => {
-            crate::output::write_output(None, crate::report::json_schema().as_bytes())?;
+            crate::plan::write_output(None, crate::report::json_schema().as_bytes())?;
             Ok(Outcome::Clean)
         }
     }

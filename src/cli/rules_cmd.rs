@@ -1,24 +1,30 @@
 //! `nhiscan rules list | explain ID | check [DIR…]`.
 
-use super::args::{GlobalArgs, RulesCommand};
-use super::setup;
-use crate::exit::Outcome;
+use super::args::{GlobalArgs, ListFormat, RulesCommand};
+use crate::plan::{Config, Loaded, Outcome};
 use crate::rules::{RuleFiles, check_rules};
 use anyhow::{Result, bail};
 use std::fmt::Write;
 
 pub fn run(global: &GlobalArgs, cmd: &RulesCommand) -> Result<Outcome> {
     match cmd {
-        RulesCommand::List { format } => list(global, format),
+        RulesCommand::List { format } => list(global, *format),
         RulesCommand::Explain { id } => explain(global, id),
         RulesCommand::Check { dirs } => check(global, dirs),
     }
 }
 
-fn list(global: &GlobalArgs, format: &str) -> Result<Outcome> {
-    let l = setup::load(global, None)?;
+/// The rules as the user's config sees them (its folders, minus what it disables), with the
+/// detectors compiled so a broken pattern shows here too.
+fn load(global: &GlobalArgs) -> Result<Loaded> {
+    let config = Config::discover(global.config.as_deref(), None)?;
+    Loaded::load(&config, &global.rules_dirs, true)
+}
+
+fn list(global: &GlobalArgs, format: ListFormat) -> Result<Outcome> {
+    let l = load(global)?;
     let out = match format {
-        "json" => {
+        ListFormat::Json => {
             let detectors: Vec<_> = l
                 .detectors
                 .detectors
@@ -42,7 +48,7 @@ fn list(global: &GlobalArgs, format: &str) -> Result<Outcome> {
                 &serde_json::json!({"detectors": detectors, "posture_rules": posture}),
             )? + "\n"
         }
-        "table" => {
+        ListFormat::Table => {
             let mut s = String::new();
             writeln!(s, "Posture rules ({}):", l.engine.rules.len())?;
             for r in &l.engine.rules {
@@ -54,14 +60,13 @@ fn list(global: &GlobalArgs, format: &str) -> Result<Outcome> {
             }
             s
         }
-        other => bail!("--format {other}: expected table or json"),
     };
-    crate::output::write_output(None, out.as_bytes())?;
+    crate::plan::write_output(None, out.as_bytes())?;
     Ok(Outcome::Clean)
 }
 
 fn explain(global: &GlobalArgs, id: &str) -> Result<Outcome> {
-    let l = setup::load(global, None)?;
+    let l = load(global)?;
     let mut s = String::new();
     if let Some(r) = l.engine.get(id) {
         writeln!(s, "{} — {}\n", r.id, r.title)?;
@@ -105,7 +110,7 @@ fn explain(global: &GlobalArgs, id: &str) -> Result<Outcome> {
     } else {
         bail!("no rule or detector `{id}` (see `nhiscan rules list`)");
     }
-    crate::output::write_output(None, s.as_bytes())?;
+    crate::plan::write_output(None, s.as_bytes())?;
     Ok(Outcome::Clean)
 }
 
@@ -113,7 +118,7 @@ fn check(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> Result<Outcome> {
     let builtin = dirs.is_empty();
     // User rules are checked together with the built-in ones so that id clashes show up too.
     let files = RuleFiles::load(dirs, true)?;
-    let l = setup::load(global, None)?;
+    let l = load(global)?;
     let report = check_rules(&files, &l.eval)?;
     let mut s = String::new();
     for p in &report.problems {
@@ -128,7 +133,7 @@ fn check(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> Result<Outcome> {
         if builtin { " (built-in)" } else { "" },
         report.problems.len()
     )?;
-    crate::output::write_output(None, s.as_bytes())?;
+    crate::plan::write_output(None, s.as_bytes())?;
     Ok(if report.problems.is_empty() {
         Outcome::Clean
     } else {

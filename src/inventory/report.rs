@@ -72,7 +72,11 @@ impl SourceRun {
     }
 
     /// A source that could not be scanned at all: the error is its one note.
-    pub fn failed(source: impl Into<String>, target: impl Into<String>, error: String) -> SourceRun {
+    pub fn failed(
+        source: impl Into<String>,
+        target: impl Into<String>,
+        error: String,
+    ) -> SourceRun {
         let target = target.into();
         SourceRun {
             source: source.into(),

@@ -51,6 +51,14 @@ impl PostureEngine {
         self
     }
 
+    /// An engine with no rules (`merge --no-rules`): judging keeps the input findings as they are.
+    pub fn none(&self) -> PostureEngine {
+        PostureEngine {
+            env: self.env.clone(),
+            rules: vec![],
+        }
+    }
+
     pub fn get(&self, id: &str) -> Option<&PostureRule> {
         self.rules.iter().find(|r| r.id == id)
     }

@@ -23,7 +23,7 @@ pub struct Config {
     pub owners: OwnersSection,
     /// What `nhiscan scan --config FILE` (no subcommand) scans: `[[sources]]` tables.
     #[serde(default)]
-    pub sources: Vec<crate::sources::SourceSpec>,
+    pub sources: Vec<super::SourceConfig>,
     /// Thresholds rules read as `config.<name>` (e.g. `stale_days`).
     #[serde(default)]
     pub thresholds: BTreeMap<String, toml::Value>,

@@ -1,0 +1,93 @@
+//! What a run needs before it scans: the rule files read and checked, the posture rules compiled,
+//! the detectors compiled when content will be scanned, the thresholds and owner map. All of it
+//! fails fast, before any scanning, with exit code 2.
+
+use super::Config;
+use crate::detectors::DetectorSet;
+use crate::judge::Judge;
+use crate::owners::OwnerMap;
+use crate::report::RuleDoc;
+use crate::rules::{EvalContext, PostureEngine, RuleFiles, detector_specs};
+use anyhow::{Result, bail};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct Loaded {
+    /// Shared with every repo scanner of the run.
+    pub detectors: Arc<DetectorSet>,
+    pub engine: PostureEngine,
+    pub eval: EvalContext,
+    /// `[[owners.map]]`, compiled.
+    pub owners: OwnerMap,
+}
+
+impl Loaded {
+    /// Read the built-in rules, the config's `[rules] dirs` and `extra_dirs` (`--rules`). The
+    /// detectors' regexes are compiled only when `content` is true: cloud, cluster and org
+    /// sources and `merge` judge identities but scan no content.
+    pub fn load(config: &Config, extra_dirs: &[PathBuf], content: bool) -> Result<Loaded> {
+        let mut dirs: Vec<PathBuf> = config.rules.dirs.clone();
+        dirs.extend(extra_dirs.iter().cloned());
+        let files = RuleFiles::load(&dirs, true)?;
+        let specs = detector_specs(&files)?;
+        let detector_ids: HashSet<String> = specs.iter().map(|(_, s)| s.id.value.clone()).collect();
+        let detectors = if content {
+            DetectorSet::compile(specs)?
+        } else {
+            DetectorSet::compile(vec![])?
+        };
+        let engine = PostureEngine::load(&files)?;
+        let disabled = &config.rules.disabled;
+        for id in disabled {
+            if !detector_ids.contains(id) && engine.get(id).is_none() {
+                bail!(
+                    "{}: [rules] disabled names `{id}`, which is no rule (see `nhiscan rules list`)",
+                    config
+                        .origin
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "config".into())
+                );
+            }
+        }
+        let detectors = Arc::new(detectors.without(disabled)?);
+        let engine = engine.without(disabled);
+        let eval = EvalContext {
+            now: crate::clock::now(),
+            config: config.thresholds()?,
+        };
+        let owners = OwnerMap::new(&config.owners.map)?;
+        Ok(Loaded {
+            detectors,
+            engine,
+            eval,
+            owners,
+        })
+    }
+
+    /// What judging an inventory needs from what was loaded.
+    pub fn judge(&self) -> Judge<'_> {
+        Judge {
+            engine: &self.engine,
+            eval: &self.eval,
+            owners: &self.owners,
+        }
+    }
+
+    /// Every posture rule's documentation, for reports (SARIF help, HTML, Markdown).
+    pub fn rule_docs(&self) -> Vec<RuleDoc> {
+        self.engine
+            .rules
+            .iter()
+            .map(|r| RuleDoc {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity,
+                description: r.description.clone(),
+                remediation: r.remediation.clone(),
+                references: r.references.clone(),
+            })
+            .collect()
+    }
+}
