@@ -15,6 +15,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+/// The attributes owner resolution adds to every identity: part of the contract rules are
+/// checked against (`crate::inventory::Emits`).
+pub const ATTRIBUTES: &[&str] = &["owner_confidence", "owner_tried"];
+
 /// One `[[owners.map]]` entry of nhiscan.toml.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -31,7 +31,8 @@ fn list(global: &GlobalArgs, format: ListFormat) -> Result<Outcome> {
                 .iter()
                 .map(|d| {
                     serde_json::json!({"id": d.id, "name": d.name, "service": d.service,
-                        "kind": d.kind, "category": d.category, "confidence": d.confidence,
+                        "kind": d.kind, "identity_kind": d.identity_kind, "category": d.category,
+                        "confidence": d.confidence,
                         "keywords": d.keywords})
                 })
                 .collect();
@@ -41,7 +42,7 @@ fn list(global: &GlobalArgs, format: ListFormat) -> Result<Outcome> {
                 .iter()
                 .map(|r| {
                     serde_json::json!({"id": r.id, "title": r.title, "severity": r.severity,
-                        "applies_to": r.applies_to})
+                        "source": r.source, "applies_to": r.applies_to})
                 })
                 .collect();
             serde_json::to_string_pretty(
@@ -71,6 +72,7 @@ fn explain(global: &GlobalArgs, id: &str) -> Result<Outcome> {
     if let Some(r) = l.engine.get(id) {
         writeln!(s, "{} — {}\n", r.id, r.title)?;
         writeln!(s, "severity:   {}", r.severity)?;
+        writeln!(s, "source:     {}", r.source)?;
         writeln!(s, "applies to: {}", r.applies_to.join(", "))?;
         writeln!(s, "defined at: {}", r.origin)?;
         if let Some(d) = &r.description {
@@ -119,7 +121,7 @@ fn check(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> Result<Outcome> {
     // User rules are checked together with the built-in ones so that id clashes show up too.
     let files = RuleFiles::load(dirs, true)?;
     let l = load(global)?;
-    let report = check_rules(&files, &l.eval)?;
+    let report = check_rules(&files, &l.eval, &crate::plan::contract([]))?;
     let mut s = String::new();
     for p in &report.problems {
         writeln!(s, "{p}")?;

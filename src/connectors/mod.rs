@@ -2,6 +2,7 @@
 //! rules or reports: it returns identities plus a [`SourceRun`] saying what it covered.
 
 pub mod aws;
+pub mod emits;
 #[cfg(feature = "github")]
 pub mod github;
 pub mod kubernetes;

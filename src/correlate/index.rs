@@ -77,6 +77,10 @@ pub struct Edit {
 
 impl Edit {
     pub fn set(target: usize, key: &'static str, value: Value) -> Edit {
+        debug_assert!(
+            super::ATTRIBUTES.contains(&key),
+            "join attribute `{key}` is not declared in correlate::ATTRIBUTES"
+        );
         Edit {
             target,
             key,
@@ -86,6 +90,10 @@ impl Edit {
     }
 
     pub fn push(target: usize, key: &'static str, value: Value) -> Edit {
+        debug_assert!(
+            super::ATTRIBUTES.contains(&key),
+            "join attribute `{key}` is not declared in correlate::ATTRIBUTES"
+        );
         Edit {
             target,
             key,

@@ -14,6 +14,32 @@ mod k8s_tokens;
 
 use crate::inventory::Identity;
 
+/// Every attribute a join adds to an identity (of any source): part of the contract rules are
+/// checked against (`crate::inventory::Emits`).
+pub const ATTRIBUTES: &[&str] = &[
+    "assumable_from_repositories",
+    "assumed_by_service_accounts",
+    "aws_account_foreign",
+    "can_assume_aws_roles",
+    "cloud_identity_flags",
+    "cloud_identity_joined",
+    "found_at",
+    "found_in",
+    "github_alert_urls",
+    "github_alerts",
+    "github_identities",
+    "iam_flags",
+    "iam_identity",
+    "iam_key_last_used_at",
+    "iam_key_status",
+    "iam_key_used_after_leak",
+    "iam_owner",
+    "k8s_flags",
+    "k8s_identities",
+    "leaked_at",
+    "leaked_in",
+];
+
 /// Every join, in an order where later ones may use earlier facts (none do yet).
 pub fn join(identities: &mut [Identity]) {
     let idx = index::Index::build(identities);

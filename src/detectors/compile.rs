@@ -141,6 +141,7 @@ impl Detector {
 }
 
 fn compile_one(spec: DetectorSpec, origin: String) -> Result<Detector> {
+    let identity_kind = spec.identity_kind();
     let id = spec.id.value;
     let err = |msg: String| anyhow::anyhow!("{origin}: detector `{id}`: {msg}");
     if id.is_empty()
@@ -205,9 +206,7 @@ fn compile_one(spec: DetectorSpec, origin: String) -> Result<Detector> {
         return Err(err(format!("entropy {e} must be between 0 and 8 bits")));
     }
     Ok(Detector {
-        identity_kind: spec
-            .identity_kind
-            .unwrap_or_else(|| format!("{}.{}", spec.service, spec.kind)),
+        identity_kind,
         name: spec.name,
         service: spec.service,
         kind: spec.kind,

@@ -43,3 +43,12 @@ pub struct DetectorSpec {
     #[serde(default)]
     pub references: Vec<String>,
 }
+
+impl DetectorSpec {
+    /// The kind of identity a secret it finds becomes: `identity_kind`, else `<service>.<kind>`.
+    pub fn identity_kind(&self) -> String {
+        self.identity_kind
+            .clone()
+            .unwrap_or_else(|| format!("{}.{}", self.service, self.kind))
+    }
+}

@@ -5,6 +5,7 @@
 //! (`SCHEMA_VERSION`, `nhiscan schema`), so fields are only ever added, never renamed.
 
 mod credential;
+mod emits;
 mod finding;
 mod fingerprint;
 mod identity;
@@ -14,6 +15,7 @@ mod report;
 mod severity;
 
 pub use credential::{Credential, FoundSecret, Location};
+pub use emits::Emits;
 pub use finding::Finding;
 pub use fingerprint::{finding_fingerprint, secret_sha256};
 pub use identity::{Identity, Owner, OwnerSource, Permissions};

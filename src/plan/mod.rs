@@ -17,7 +17,7 @@ pub use config::{AllowSection, CONFIG_FILE_NAME, Config, OwnersSection, default_
 pub use exit::Outcome;
 pub use fail_on::FailOn;
 pub use output::{Destination, write_output, write_with};
-pub use setup::Loaded;
+pub use setup::{Loaded, contract};
 pub use sources::{
     AwsSource, GITHUB_API_URL, GITHUB_TOKEN_ENV, GithubSource, KubernetesSource, RepoSource,
     SourceConfig,

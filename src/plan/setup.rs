@@ -7,7 +7,7 @@ use crate::detectors::DetectorSet;
 use crate::judge::Judge;
 use crate::owners::OwnerMap;
 use crate::report::RuleDoc;
-use crate::rules::{EvalContext, PostureEngine, RuleFiles, detector_specs};
+use crate::rules::{Contract, EvalContext, PostureEngine, RuleFiles, detector_specs};
 use anyhow::{Result, bail};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -32,12 +32,25 @@ impl Loaded {
         let files = RuleFiles::load(&dirs, true)?;
         let specs = detector_specs(&files)?;
         let detector_ids: HashSet<String> = specs.iter().map(|(_, s)| s.id.value.clone()).collect();
+        let repo_kinds: Vec<String> = specs.iter().map(|(_, s)| s.identity_kind()).collect();
+        let contract = contract(repo_kinds.iter().map(String::as_str));
         let detectors = if content {
             DetectorSet::compile(specs)?
         } else {
             DetectorSet::compile(vec![])?
         };
         let engine = PostureEngine::load(&files)?;
+        let broken: Vec<String> = engine
+            .rules
+            .iter()
+            .flat_map(|r| contract.check(r))
+            .collect();
+        if !broken.is_empty() {
+            bail!(
+                "{}\n(run `nhiscan rules check` for every problem of the rule files)",
+                broken.join("\n")
+            );
+        }
         let disabled = &config.rules.disabled;
         for id in disabled {
             if !detector_ids.contains(id) && engine.get(id).is_none() {
@@ -90,4 +103,19 @@ impl Loaded {
             })
             .collect()
     }
+}
+
+/// What posture rules may name: every connector's table (`crate::connectors::emits`), the
+/// attributes joins and owner resolution add, and the repo kinds the detectors declare.
+pub fn contract<'a>(repo_kinds: impl IntoIterator<Item = &'a str>) -> Contract {
+    let added: Vec<&str> = crate::correlate::ATTRIBUTES
+        .iter()
+        .chain(crate::owners::ATTRIBUTES)
+        .copied()
+        .collect();
+    Contract::new(
+        &crate::connectors::emits::ALL,
+        &added,
+        repo_kinds.into_iter().map(|k| ("repo", k)),
+    )
 }

@@ -2,7 +2,7 @@
 //! written. The test suite runs the same check over the built-in rules, so a detector without
 //! passing examples cannot ship.
 
-use super::{EvalContext, PostureEngine, RuleFiles, RuleKind};
+use super::{Contract, EvalContext, PostureEngine, RuleFiles, RuleKind};
 use crate::detectors::{DetectorFile, DetectorSet, DetectorSpec};
 use anyhow::Result;
 
@@ -15,8 +15,15 @@ pub struct CheckReport {
     pub problems: Vec<String>,
 }
 
-/// Parse, compile and run the examples of every rule in `files`.
-pub fn check_rules(files: &RuleFiles, ctx: &EvalContext) -> Result<CheckReport> {
+/// Parse, compile and run the examples of every rule in `files`, and check every posture rule
+/// against `contract` (what connectors emit; the detectors of `files` add their repo kinds).
+/// Every rule needs examples: a detector its matching strings, a posture rule at least one
+/// `match` and one `no_match` identity.
+pub fn check_rules(
+    files: &RuleFiles,
+    ctx: &EvalContext,
+    contract: &Contract,
+) -> Result<CheckReport> {
     let mut report = CheckReport::default();
     let set = compile_detectors(files)?;
     report.detectors = set.detectors.len();
@@ -47,7 +54,26 @@ pub fn check_rules(files: &RuleFiles, ctx: &EvalContext) -> Result<CheckReport> 
     }
     let engine = PostureEngine::load(files)?;
     report.posture_rules = engine.rules.len();
+    let mut contract = contract.clone();
+    contract.add_kinds(
+        "repo",
+        set.detectors.iter().map(|d| d.identity_kind.as_str()),
+    );
     for rule in &engine.rules {
+        report.problems.extend(contract.check(rule));
+        for (what, list) in [
+            ("match", &rule.examples.matching),
+            ("no_match", &rule.examples.no_match),
+        ] {
+            if list.is_empty() {
+                report.problems.push(format!(
+                    "{}: rule `{}` has no `{what}` examples (identities it must {}match)",
+                    rule.origin,
+                    rule.id,
+                    if what == "match" { "" } else { "not " }
+                ));
+            }
+        }
         for (expect, list) in [
             (true, &rule.examples.matching),
             (false, &rule.examples.no_match),

@@ -3,12 +3,14 @@
 //! carries, checked by `nhiscan rules check` and the test suite.
 
 mod check;
+mod contract;
 mod engine;
 mod files;
 mod posture;
 mod template;
 
 pub use check::{CheckReport, check_rules, compile_detectors, detector_specs};
+pub use contract::Contract;
 pub use engine::{EvalContext, PostureEngine, sort_findings};
 pub use files::{RuleFile, RuleFiles, RuleKind};
 pub use posture::{PostureFile, PostureRule, PostureSpec};

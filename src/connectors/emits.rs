@@ -1,0 +1,157 @@
+//! What each connector's identities carry, in one place: the kinds, permission flags and
+//! attributes posture rules may name (see `crate::inventory::Emits`). A connector that starts
+//! emitting something new declares it here; the test suite checks that every fixture's
+//! identities stay within these tables and every built-in rule names only what they list.
+
+use crate::inventory::Emits;
+
+pub const REPO: Emits = Emits {
+    source: "repo",
+    // Also every detector's identity kind (rules/secrets); a decoded service-account token
+    // becomes the cluster's kind.
+    kinds: &["k8s.service_account"],
+    flags: &[],
+    attributes: &["introduced_by", "introduced_in", "codeowners"],
+};
+
+pub const AWS: Emits = Emits {
+    source: "aws",
+    kinds: &["aws.user", "aws.role", "aws.root"],
+    flags: &[
+        "admin",
+        "privilege_escalation",
+        "credential_exposure",
+        "data_read_all",
+        "permissions_management",
+    ],
+    attributes: &[
+        "access_keys",
+        "account_id",
+        "admin_via",
+        "boundary",
+        "boundary_unresolved",
+        "console_access",
+        "credential_exposure_via",
+        "credential_report",
+        "data_read_all_via",
+        "github_oidc",
+        "github_oidc_subjects",
+        "github_oidc_unpinned",
+        "groups",
+        "max_session_duration",
+        "mfa_active",
+        "password_last_used",
+        "path",
+        "permissions_management_via",
+        "policies",
+        "privilege_escalation_via",
+        "role_last_used_region",
+        "service_linked",
+        "ssh_public_keys",
+        "trust_cross_account",
+        "trust_cross_account_without_external_id",
+        "trust_public",
+        "trust_public_statements",
+        "trusted_compute_services",
+        "trusted_principals",
+        "user_id",
+    ],
+};
+
+pub const KUBERNETES: Emits = Emits {
+    source: "kubernetes",
+    kinds: &["k8s.service_account", "k8s.group"],
+    flags: &[
+        "cluster_admin",
+        "wildcard",
+        "secrets_read",
+        "secrets_read_cluster",
+        "secrets_read_kube_system",
+        "escalate_bind",
+        "impersonate",
+        "pods_exec",
+        "nodes_proxy",
+        "token_create",
+        "csr_approve",
+        "webhook_write",
+        "aws_auth_write",
+        "workload_create_kube_system",
+    ],
+    attributes: &[
+        "automount_token",
+        "bindings",
+        "cloud_identity",
+        "cloud_identity_annotation",
+        "declared",
+        "declared_in",
+        "flag_evidence",
+        "namespace",
+        "token_mounted_by_workloads",
+        "workloads",
+    ],
+};
+
+pub const GITHUB: Emits = Emits {
+    source: "github",
+    kinds: &[
+        "github.actions_secret",
+        "github.app_installation",
+        "github.classic_pat",
+        "github.codespaces_secret",
+        "github.dependabot_secret",
+        "github.deploy_key",
+        "github.fine_grained_pat",
+        "github.oauth_token",
+        "github.pat_request",
+        "github.secret_scanning_alert",
+        "github.ssh_key",
+    ],
+    flags: &[
+        "admin",
+        "all_repositories",
+        "contents_write",
+        "members_write",
+        "secrets_write",
+        "workflows_write",
+        "write",
+    ],
+    attributes: &[
+        "app_id",
+        "app_slug",
+        "credential_type",
+        "enabled",
+        "environment",
+        "events",
+        "expires_at",
+        "fingerprint",
+        "html_url",
+        "lifetime_days",
+        "no_expiry",
+        "owner_is_member",
+        "publicly_leaked",
+        "read_only",
+        "reason",
+        "repositories",
+        "repository",
+        "repository_selection",
+        "scope",
+        "scopes",
+        "secret_redacted",
+        "secret_scanning_alerts",
+        "secret_sha256",
+        "secret_type",
+        "state",
+        "store",
+        "suspended",
+        "token_expired",
+        "token_id",
+        "token_last_eight",
+        "updated_at",
+        "validity",
+        "verified",
+        "visibility",
+    ],
+};
+
+/// Every connector's table.
+pub const ALL: [Emits; 4] = [REPO, AWS, KUBERNETES, GITHUB];
