@@ -15,6 +15,7 @@ mod clock;
 mod config;
 #[path = "cli/detectors.rs"]
 mod detectors;
+#[cfg(feature = "github")]
 #[path = "cli/github.rs"]
 mod github;
 #[path = "cli/history.rs"]
@@ -23,6 +24,7 @@ mod history;
 mod joined;
 #[path = "cli/kubernetes.rs"]
 mod kubernetes;
+#[cfg(feature = "kubernetes")]
 #[path = "cli/kubernetes_live.rs"]
 mod kubernetes_live;
 #[path = "cli/matcher_props.rs"]
@@ -39,3 +41,5 @@ mod reports;
 mod rules;
 #[path = "cli/sarif.rs"]
 mod sarif;
+#[path = "cli/snapshots.rs"]
+mod snapshots;

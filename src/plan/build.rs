@@ -12,7 +12,6 @@ use crate::connectors::repo::{
 };
 use crate::detectors::DetectorSet;
 use anyhow::{Result, bail};
-use std::path::Path;
 use std::sync::Arc;
 
 /// What building a connector may need besides the source's own settings.
@@ -202,7 +201,7 @@ fn github(g: &GithubSource) -> Result<Box<dyn Connector>> {
 }
 
 #[cfg(feature = "github")]
-fn read_key(path: &Path) -> Result<Vec<u8>> {
+fn read_key(path: &std::path::Path) -> Result<Vec<u8>> {
     Ok(std::fs::read(path)?)
 }
 

@@ -1,6 +1,7 @@
 //! AWS IAM: offline exports (auth details + credential report) and a live scan of a moto server,
 //! through the real binary.
 
+#[cfg(feature = "aws")]
 use crate::common::moto::{Moto, aws_test_env};
 use crate::common::*;
 use serde_json::Value;
@@ -363,6 +364,7 @@ fn malformed_inputs_name_file_and_position() {
 }
 
 #[test]
+#[cfg(feature = "aws")]
 fn live_scan_of_a_moto_server() {
     let moto = Moto::start();
     let created = moto.populate(&root().join("fixtures/aws/populate_moto.py"));
@@ -547,6 +549,7 @@ fn live_scan_of_a_moto_server() {
 }
 
 #[test]
+#[cfg(feature = "aws")]
 fn live_access_denied_is_partial_and_rejected_credentials_fail() {
     let moto = Moto::start();
     let created = moto.populate_with(
@@ -634,6 +637,7 @@ fn live_access_denied_is_partial_and_rejected_credentials_fail() {
 }
 
 #[test]
+#[cfg(feature = "aws")]
 fn live_scan_without_credentials_is_one_clear_error() {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("config"), "").unwrap();

@@ -211,6 +211,7 @@ fn owner_map_names_owners_nothing_else_did_and_unowned_says_what_was_tried() {
 /// the join names the user on the found key and the leak on the user, and the critical joined
 /// rule fires; a key of another account is called foreign.
 #[test]
+#[cfg(feature = "aws")]
 fn a_key_found_in_code_is_joined_to_its_iam_user_on_a_live_account() {
     let moto = crate::common::moto::Moto::start();
     let created = moto.populate(&root().join("fixtures/joined/populate_leak.py"));
@@ -286,6 +287,7 @@ fn a_key_found_in_code_is_joined_to_its_iam_user_on_a_live_account() {
 /// saved API responses (two secret-scanning alerts on those tokens, one attached to a
 /// SAML-authorised PAT) and the AWS export (roles `gha-deploy`, unpinned and admin, and
 /// `gha-pinned`, pinned to `acme/site`).
+#[cfg(feature = "github")]
 fn github_aws_scan() -> Value {
     let r = run(&[
         "scan",
@@ -302,6 +304,7 @@ fn github_aws_scan() -> Value {
 }
 
 #[test]
+#[cfg(feature = "github")]
 fn tokens_found_in_code_are_joined_to_their_github_secret_scanning_alerts() {
     let j = github_aws_scan();
     let sources: Vec<&str> = j["sources"]
@@ -387,6 +390,7 @@ fn tokens_found_in_code_are_joined_to_their_github_secret_scanning_alerts() {
 }
 
 #[test]
+#[cfg(feature = "github")]
 fn aws_roles_trusting_github_oidc_are_joined_to_the_repositories_that_can_assume_them() {
     let j = github_aws_scan();
     let deploy = identity(&j, "arn:aws:iam::123456789012:role/gha-deploy");

@@ -254,6 +254,8 @@ fn every_fixture_identity_stays_within_the_declared_contract() {
         ],
         &["scan", "kubernetes", "--from", "fixtures/kubernetes"],
         &["scan", "kubernetes", "--from", "fixtures/kubernetes-known"],
+        &["--config", "fixtures/joined/nhiscan.toml", "scan"],
+        #[cfg(feature = "github")]
         &[
             "scan",
             "github",
@@ -262,7 +264,7 @@ fn every_fixture_identity_stays_within_the_declared_contract() {
             "--from",
             "fixtures/github/export",
         ],
-        &["--config", "fixtures/joined/nhiscan.toml", "scan"],
+        #[cfg(feature = "github")]
         &["--config", "fixtures/joined/github-aws.toml", "scan"],
     ];
     let detector_kinds: BTreeSet<String> = {
