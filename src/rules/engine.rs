@@ -3,10 +3,10 @@
 
 use super::posture::{PostureFile, PostureRule};
 use super::template::render;
+use super::view::identity_view;
 use super::{RuleFiles, RuleKind};
 use crate::inventory::{Finding, Identity, Location, Note, finding_fingerprint};
 use anyhow::{Context as _, Result, bail};
-use cel::objects::Key;
 use cel::{Context, Env, ExecutionError, Value};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -87,12 +87,8 @@ impl PostureEngine {
                 |root, identity| {
                     let mut findings = Vec::new();
                     let mut notes = Vec::new();
-                    let prepared = root
-                        .as_ref()
-                        .map_err(|e| anyhow::anyhow!("{e:#}"))
-                        .and_then(|root| Ok((root, cel_identity(identity)?)));
-                    let (root, view) = match prepared {
-                        Ok(p) => p,
+                    let root = match root {
+                        Ok(root) => root,
                         Err(e) => {
                             notes.push(Note::warning(
                                 &identity.id,
@@ -101,17 +97,16 @@ impl PostureEngine {
                             return (findings, notes);
                         }
                     };
+                    // The view borrows the identity and converts what rules read, once.
                     let mut scope = root.new_inner_scope();
-                    scope.add_variable_from_value("identity", view.clone());
+                    scope.add_variable_as_val("identity", identity_view(identity));
                     let applicable = self
                         .rules
                         .iter()
                         .filter(|r| r.may_apply(&identity.kind, &identity.source));
                     for rule in applicable {
                         match rule.program.execute(&scope) {
-                            Ok(Value::Bool(true)) => {
-                                findings.extend(findings_for(rule, identity, &view))
-                            }
+                            Ok(Value::Bool(true)) => findings.extend(findings_for(rule, identity)),
                             Ok(Value::Bool(false)) => {}
                             Ok(other) => notes.push(Note::warning(
                                 &identity.id,
@@ -146,7 +141,7 @@ impl PostureEngine {
         let config = cel::to_value(&ctx.config).context("config to CEL")?;
         let root = self.root_context(&config, ctx)?;
         let mut scope = root.new_inner_scope();
-        scope.add_variable_from_value("identity", cel_identity(identity)?);
+        scope.add_variable_as_val("identity", identity_view(identity));
         match rule.program.execute(&scope) {
             Ok(Value::Bool(b)) => Ok(b && rule.may_apply(&identity.kind, &identity.source)),
             Ok(other) => bail!("rule {} returned {other:?}, not a boolean", rule.id),
@@ -154,8 +149,9 @@ impl PostureEngine {
         }
     }
 
-    /// What every rule sees besides the identity: `config`, `now` and `days_since`.
-    fn root_context(&self, config: &Value, ctx: &EvalContext) -> Result<Context<'static, 'static>> {
+    /// What every rule sees besides the identity: `config`, `now` and `days_since`. Its `'v` is
+    /// the identities' lifetime, so each identity's view can borrow it in a child scope.
+    fn root_context<'v>(&self, config: &Value, ctx: &EvalContext) -> Result<Context<'static, 'v>> {
         let mut c = Context::with_env(self.env.clone());
         c.add_variable("config", config.clone())
             .context("binding config")?;
@@ -191,56 +187,10 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-/// The identity as rules see it: collections a report omits when empty are always present, so a
-/// rule can write `identity.permissions.flags.exists(…)` without guarding every level with has().
-/// Built straight from the model into CEL values (no JSON in between): this runs once per
-/// identity and is most of the engine's cost on large inventories.
-fn cel_identity(identity: &Identity) -> Result<Value> {
-    let mut v = cel::to_value(identity).context("identity to CEL")?;
-    let Value::Map(m) = &mut v else {
-        bail!("identity is not a map");
-    };
-    let map = Arc::make_mut(&mut m.map);
-    for key in ["labels", "attributes"] {
-        map.entry(key_of(key)).or_insert_with(empty_map);
-    }
-    map.entry(key_of("credentials"))
-        .or_insert_with(|| Value::List(Arc::new(vec![])));
-    if let Value::Map(p) = map.entry(key_of("permissions")).or_insert_with(empty_map) {
-        let perms = Arc::make_mut(&mut p.map);
-        for key in ["actions", "flags"] {
-            perms
-                .entry(key_of(key))
-                .or_insert_with(|| Value::List(Arc::new(vec![])));
-        }
-    }
-    Ok(v)
-}
-
-fn key_of(s: &str) -> Key {
-    Key::String(Arc::new(s.to_string()))
-}
-
-fn empty_map() -> Value {
-    Value::Map(cel::objects::Map {
-        map: Arc::new(Default::default()),
-    })
-}
-
-/// The sub-value at a dotted path of the rule view, as JSON (for evidence).
-fn view_at(view: &Value, field: &str) -> Option<serde_json::Value> {
-    let mut at = view;
-    for part in field.split('.') {
-        let Value::Map(m) = at else { return None };
-        at = m.map.get(&key_of(part))?;
-    }
-    at.json().ok()
-}
-
 /// One finding per file for a secret found in code (so a fingerprint is rule + secret + path),
 /// else one finding for the identity.
-fn findings_for(rule: &PostureRule, identity: &Identity, view: &Value) -> Vec<Finding> {
-    let evidence = evidence_for(rule, identity, view);
+fn findings_for(rule: &PostureRule, identity: &Identity) -> Vec<Finding> {
+    let evidence = evidence_for(rule, identity);
     let found = identity.credentials.iter().find_map(|c| c.found.as_ref());
     let make = |locations: Vec<Location>, anchor: &str, path: Option<&str>| {
         let where_ = if locations.is_empty() {
@@ -282,17 +232,13 @@ fn findings_for(rule: &PostureRule, identity: &Identity, view: &Value) -> Vec<Fi
 
 /// The facts a rule looked at: the identity fields its predicate names, and for a found secret
 /// what was found and how sure the detector is.
-fn evidence_for(
-    rule: &PostureRule,
-    identity: &Identity,
-    view: &Value,
-) -> BTreeMap<String, serde_json::Value> {
+fn evidence_for(rule: &PostureRule, identity: &Identity) -> BTreeMap<String, serde_json::Value> {
     let mut ev = BTreeMap::new();
     for field in &rule.reads {
         if field == "credentials" || field.starts_with("credentials.") {
             continue;
         }
-        if let Some(v) = view_at(view, field) {
+        if let Some(v) = field_value(identity, field) {
             ev.insert(field.clone(), v);
         }
     }
@@ -311,4 +257,43 @@ fn evidence_for(
         }
     }
     ev
+}
+
+/// The JSON of one field a rule read (`kind`, `permissions.flags`, `attributes.bindings`), as the
+/// rule saw it: collections are present even when empty, unset scalars are absent.
+fn field_value(identity: &Identity, field: &str) -> Option<serde_json::Value> {
+    let (top, sub) = match field.split_once('.') {
+        Some((t, s)) => (t, Some(s)),
+        None => (field, None),
+    };
+    fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
+        serde_json::to_value(v).ok()
+    }
+    let whole = match top {
+        "id" => json(&identity.id),
+        "kind" => json(&identity.kind),
+        "source" => json(&identity.source),
+        "name" => json(&identity.name),
+        "created_at" => identity.created_at.as_ref().and_then(json),
+        "last_used_at" => identity.last_used_at.as_ref().and_then(json),
+        "owner" => identity.owner.as_ref().and_then(json),
+        "labels" => match sub {
+            Some(k) => return identity.labels.get(k).map(|v| v.clone().into()),
+            None => json(&identity.labels),
+        },
+        "attributes" => match sub {
+            Some(k) => return identity.attributes.get(k).cloned(),
+            None => json(&identity.attributes),
+        },
+        "permissions" => match sub {
+            Some("flags") => return json(&identity.permissions.flags),
+            Some("actions") => return json(&identity.permissions.actions),
+            _ => json(&identity.permissions),
+        },
+        _ => None,
+    }?;
+    match sub {
+        None => Some(whole),
+        Some(k) => whole.get(k).cloned(),
+    }
 }

@@ -8,6 +8,7 @@ mod engine;
 mod files;
 mod posture;
 mod template;
+mod view;
 
 pub use check::{CheckReport, check_rules, compile_detectors, detector_specs};
 pub use contract::Contract;
