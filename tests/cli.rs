@@ -20,6 +20,8 @@ mod detectors;
 mod github;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/hostile_config.rs"]
+mod hostile_config;
 #[path = "cli/joined.rs"]
 mod joined;
 #[path = "cli/kubernetes.rs"]

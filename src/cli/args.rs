@@ -39,6 +39,10 @@ pub struct GlobalArgs {
     /// Extra rule folder (repeatable): detectors and posture rules, added to the built-in ones.
     #[arg(long = "rules", global = true, value_name = "DIR")]
     pub rules_dirs: Vec<PathBuf>,
+    /// Let API roots and endpoints be plain http:// to hosts other than loopback (tokens and
+    /// signed requests then cross the network unencrypted).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
     /// Judge as if it were this time (RFC 3339 or YYYY-MM-DD): every "days since", every rule's
     /// `now` and the report's timestamps. For tests and for reproducing an earlier report.
     #[arg(long, global = true, hide = true, env = "NHISCAN_NOW", value_name = "TIME", value_parser = crate::clock::parse)]

@@ -56,6 +56,7 @@ fn plan(global: &GlobalArgs, args: &ScanArgs) -> Result<ScanPlan> {
         rules_dirs: global.rules_dirs.clone(),
         setup,
         report: report_plan(common),
+        allow_insecure_http: global.allow_insecure_http,
     })
 }
 

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// The name looked for in the working directory, then in the scanned folder.
 pub const CONFIG_FILE_NAME: &str = "nhiscan.toml";
 
+/// A found config larger than this is refused: no real one comes close.
+const MAX_FOUND_CONFIG: u64 = 1 << 20;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -30,6 +33,10 @@ pub struct Config {
     /// Where the config came from, for messages.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
+    /// Found rather than given with `--config`: it may be part of the scanned repository, so it
+    /// may only narrow the scan (see `super::trust`).
+    #[serde(skip)]
+    pub discovered: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -119,8 +126,50 @@ impl Config {
     pub fn read(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config {}", path.display()))?;
-        let mut cfg: Config =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Config::parse(path, &text)
+    }
+
+    /// A config found in a folder that may be the scanned repository's: read only if it is a
+    /// regular file (not a symlink to somewhere else, not a device) of a sane size.
+    fn read_found(path: &Path) -> Result<Config> {
+        let meta = std::fs::symlink_metadata(path)
+            .with_context(|| format!("reading config {}", path.display()))?;
+        if !meta.file_type().is_file() {
+            anyhow::bail!(
+                "{}: not a regular file (a symlink or a special file); a config nhiscan finds by \
+                 itself must be a plain file — give another one with --config",
+                path.display()
+            );
+        }
+        if meta.len() > MAX_FOUND_CONFIG {
+            anyhow::bail!(
+                "{}: {} bytes is more than a config can be ({MAX_FOUND_CONFIG})",
+                path.display(),
+                meta.len()
+            );
+        }
+        let mut cfg = Config::read(path)?;
+        cfg.discovered = true;
+        Ok(cfg)
+    }
+
+    /// Parse nhiscan.toml. An error names the file, line and column and what is wrong, never
+    /// the text there (a config may hold allow-listed values).
+    fn parse(path: &Path, text: &str) -> Result<Config> {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    let (line, col) = super::trust::line_col(text, s.start);
+                    format!(":{line}:{col}")
+                })
+                .unwrap_or_default();
+            anyhow::anyhow!(
+                "{}{at}: {}",
+                path.display(),
+                super::trust::without_values(e.message())
+            )
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         cfg.rules.dirs = cfg.rules.dirs.iter().map(|d| base.join(d)).collect();
         for s in &mut cfg.sources {
@@ -143,8 +192,8 @@ impl Config {
                 .map(|p| p.join(CONFIG_FILE_NAME)),
         ];
         for c in candidates.into_iter().flatten() {
-            if c.is_file() {
-                return Config::read(&c);
+            if std::fs::symlink_metadata(&c).is_ok() {
+                return Config::read_found(&c);
             }
         }
         Ok(Config::default())

@@ -11,6 +11,7 @@ mod fail_on;
 mod output;
 mod setup;
 mod sources;
+mod trust;
 
 pub use build::BuildContext;
 pub use config::{AllowSection, CONFIG_FILE_NAME, Config, OwnersSection, default_thresholds};
@@ -42,6 +43,8 @@ pub struct ScanPlan {
     pub rules_dirs: Vec<PathBuf>,
     pub setup: SourceSetup,
     pub report: ReportPlan,
+    /// `--allow-insecure-http`: API roots and endpoints may be `http://` to any host.
+    pub allow_insecure_http: bool,
 }
 
 /// What to do with a source that cannot even be set up (a missing path, a rejected token).
@@ -79,6 +82,12 @@ impl ScanPlan {
     /// Load rules, open the output, build every connector, then scan, judge and write.
     pub fn run(self, progress: &Progress) -> Result<Outcome> {
         let started = crate::clock::now();
+        trust::check(
+            &self.config,
+            self.setup == SourceSetup::FailedSource,
+            &self.sources,
+        )?;
+        trust::check_transport(&self.sources, self.allow_insecure_http)?;
         let content = self.sources.iter().any(SourceConfig::scans_content);
         let loaded = Loaded::load(&self.config, &self.rules_dirs, content)?;
         let baseline = self.report.read_baseline()?;
@@ -102,7 +111,11 @@ impl ScanPlan {
         let collected = crate::judge::collect(&connectors, progress);
         progress.finish();
         tracing::debug!("collected in {:?}", clock.elapsed());
-        let report = loaded.judge().scan(started, collected, baseline.as_ref());
+        let mut report = loaded.judge().scan(started, collected, baseline.as_ref());
+        let suppressed = loaded.suppressed(&report.identities);
+        report
+            .notes
+            .extend(trust::narrowing_notes(&self.config, &suppressed));
         tracing::debug!("judged in {:?}", clock.elapsed());
         self.report.finish(report, destination, &loaded.rule_docs())
     }
@@ -114,6 +127,7 @@ impl MergePlan {
         let docs = loaded.rule_docs();
         let baseline = self.report.read_baseline()?;
         let destination = self.report.open()?;
+        trust::check(&self.config, false, &[])?;
         let mut report = crate::judge::merge_reports(&self.reports, self.report.reveal)?;
         let mut judge = loaded.judge();
         let none;
@@ -122,6 +136,10 @@ impl MergePlan {
             judge.engine = &none;
         }
         judge.inventory(&mut report, baseline.as_ref());
+        let suppressed = loaded.suppressed(&report.identities);
+        report
+            .notes
+            .extend(trust::narrowing_notes(&self.config, &suppressed));
         tracing::info!(
             "judged: {} identities, {} findings",
             report.summary.identities,

@@ -17,6 +17,8 @@ pub struct Loaded {
     /// Shared with every repo scanner of the run.
     pub detectors: Arc<DetectorSet>,
     pub engine: PostureEngine,
+    /// The posture rules the config disabled: evaluated only to count what they would raise.
+    pub disabled: PostureEngine,
     pub eval: EvalContext,
     /// `[[owners.map]]`, compiled.
     pub owners: OwnerMap,
@@ -65,7 +67,8 @@ impl Loaded {
             }
         }
         let detectors = Arc::new(detectors.without(disabled)?);
-        let engine = engine.without(disabled);
+        let mut engine = engine;
+        let disabled = engine.split_off(disabled);
         let eval = EvalContext {
             now: crate::clock::now(),
             config: config.thresholds()?,
@@ -74,9 +77,26 @@ impl Loaded {
         Ok(Loaded {
             detectors,
             engine,
+            disabled,
             eval,
             owners,
         })
+    }
+
+    /// How many findings each disabled rule would have raised on this inventory.
+    pub fn suppressed(&self, identities: &[crate::inventory::Identity]) -> Vec<(String, usize)> {
+        if self.disabled.rules.is_empty() {
+            return vec![];
+        }
+        let (findings, _) = self.disabled.evaluate(identities, &self.eval);
+        self.disabled
+            .rules
+            .iter()
+            .map(|r| {
+                let n = findings.iter().filter(|f| f.rule_id == r.id).count();
+                (r.id.clone(), n)
+            })
+            .collect()
     }
 
     /// What judging an inventory needs from what was loaded.

@@ -46,9 +46,17 @@ impl PostureEngine {
         Ok(PostureEngine { env, rules })
     }
 
-    pub fn without(mut self, disabled: &[String]) -> PostureEngine {
-        self.rules.retain(|r| !disabled.contains(&r.id));
-        self
+    /// Take the `disabled` rules out: they are returned as an engine of their own, so a run can
+    /// still say how many findings they would have raised.
+    pub fn split_off(&mut self, disabled: &[String]) -> PostureEngine {
+        let (off, on) = std::mem::take(&mut self.rules)
+            .into_iter()
+            .partition(|r| disabled.contains(&r.id));
+        self.rules = on;
+        PostureEngine {
+            env: self.env.clone(),
+            rules: off,
+        }
     }
 
     /// An engine with no rules (`merge --no-rules`): judging keeps the input findings as they are.

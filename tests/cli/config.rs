@@ -56,7 +56,12 @@ fn config_allows_paths_and_values_and_disables_rules() {
 #[test]
 fn malformed_config_is_exit_2_naming_the_file_and_line() {
     let cases: &[(&[u8], &[&str])] = &[
-        (b"[allow]\npaths = [\"a\"\n", &["nhiscan.toml", "line 2"]),
+        (b"[allow]\npaths = [\"a\"\n", &["nhiscan.toml:2:"]),
+        // What is wrong and where, never the value written there.
+        (
+            b"[allow]\nvalues = \"sk_live_4eC39HqLyjWDarjtT1zdp7dc\"\n",
+            &["nhiscan.toml:2:10: invalid type: string \"\u{2026}\", expected a sequence"],
+        ),
         (b"[allow]\npath = [\"a\"]\n", &["unknown field `path`"]),
         (
             b"[rules]\ndisabled = [\"no.such\"]\n",
@@ -78,6 +83,7 @@ fn malformed_config_is_exit_2_naming_the_file_and_line() {
         for e in *expected {
             assert!(r.stderr.contains(e), "expected {e:?} in {}", r.stderr);
         }
+        assert!(!r.stderr.contains("4eC39Hq"), "{}", r.stderr);
     }
 }
 

@@ -95,9 +95,20 @@ fn a_failing_source_does_not_stop_the_others() {
         ),
     )
     .unwrap();
+    // It names paths outside its folder: a config nhiscan finds by itself may not, so it is
+    // given with --config.
     let r = run_in(
         dir.path(),
-        &["scan", "-f", "json", "-q", "--fail-on", "none"],
+        &[
+            "--config",
+            "nhiscan.toml",
+            "scan",
+            "-f",
+            "json",
+            "-q",
+            "--fail-on",
+            "none",
+        ],
     );
     assert_eq!(r.code, 3, "{}", r.stderr);
     let j = r.json();
@@ -236,7 +247,16 @@ fn a_key_found_in_code_is_joined_to_its_iam_user_on_a_live_account() {
     let out = nhiscan_wall_clock()
         .current_dir(dir.path())
         .envs(moto.env())
-        .args(["scan", "-f", "json", "-q", "--fail-on", "none"])
+        .args([
+            "--config",
+            "nhiscan.toml",
+            "scan",
+            "-f",
+            "json",
+            "-q",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

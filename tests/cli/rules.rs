@@ -287,7 +287,12 @@ fn every_fixture_identity_stays_within_the_declared_contract() {
         args.extend(["-f", "json", "-q", "--fail-on", "none"]);
         let r = run(&args);
         assert!(r.code == 0 || r.code == 3, "{args:?}: {}", r.stderr);
-        for i in r.json()["identities"].as_array().unwrap() {
+        let identities = r.json()["identities"].as_array().unwrap().clone();
+        assert!(
+            !identities.is_empty(),
+            "{args:?} found no identity to check"
+        );
+        for i in &identities {
             let source = i["source"].as_str().unwrap();
             let table = nhiscan::connectors::emits::ALL
                 .iter()
@@ -319,5 +324,7 @@ fn every_fixture_identity_stays_within_the_declared_contract() {
             checked += 1;
         }
     }
-    assert!(checked > 50, "only {checked} identities checked");
+    // The GitHub runs (only in builds with that connector) add about twenty.
+    let least = if cfg!(feature = "github") { 50 } else { 30 };
+    assert!(checked > least, "only {checked} identities checked");
 }
