@@ -13,6 +13,7 @@ pub mod detectors;
 pub mod inventory;
 pub mod judge;
 pub mod owners;
+pub mod parse_note;
 pub mod plan;
 pub mod progress;
 pub mod report;

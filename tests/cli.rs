@@ -35,6 +35,8 @@ mod matcher_props;
 mod merge;
 #[path = "cli/output.rs"]
 mod output;
+#[path = "cli/parse_notes.rs"]
+mod parse_notes;
 #[path = "cli/repo_scan.rs"]
 mod repo_scan;
 #[path = "cli/reports.rs"]

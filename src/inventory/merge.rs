@@ -260,9 +260,12 @@ pub fn parse_report(bytes: &[u8]) -> Result<Report> {
     struct Head {
         schema_version: Option<serde_json::Value>,
     }
-    let head: Head = serde_json::from_slice(bytes).context(
-        "not a JSON document (merge reads reports written by `nhiscan scan … --format json`)",
-    )?;
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "not a JSON document ({}); merge reads reports written by `nhiscan scan … --format json`",
+            crate::parse_note::json(&e)
+        )
+    })?;
     let version = match head.schema_version {
         Some(serde_json::Value::String(v)) => v,
         Some(other) => bail!("schema_version is {other}, not a string: not an nhiscan JSON report"),
@@ -279,8 +282,12 @@ pub fn parse_report(bytes: &[u8]) -> Result<Report> {
              version, or merge with the nhiscan that wrote it"
         );
     }
-    let mut report: Report = serde_json::from_slice(bytes)
-        .context("schema_version is 1 but the report does not match its schema")?;
+    let mut report: Report = serde_json::from_slice(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "schema_version is 1 but the report does not match its schema: {}",
+            crate::parse_note::json(&e)
+        )
+    })?;
     report.schema_version = SCHEMA_VERSION.into();
     Ok(report)
 }

@@ -19,7 +19,7 @@ pub use emits::Emits;
 pub use finding::Finding;
 pub use fingerprint::{finding_fingerprint, secret_sha256};
 pub use identity::{Identity, Owner, OwnerSource, Permissions};
-pub use redact::{redact, sanitize_line};
+pub use redact::{is_unsafe_char, redact, sanitize_line};
 pub use report::{Note, NoteLevel, Report, ScanStats, SourceRun, SourceStatus, Summary, ToolInfo};
 pub use severity::Severity;
 

@@ -30,6 +30,13 @@ pub fn redact(secret: &str) -> String {
 }
 
 /// Escape control characters and cut to `max` characters, marking the cut.
+/// Characters a terminal, spreadsheet or editor acts on instead of showing: C0/C1 controls (ANSI
+/// escape sequences start with one) and the bidirectional overrides that reorder what is shown
+/// ("Trojan Source"). Every text report shows them escaped (`\u{1b}`).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 pub fn sanitize_line(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max + 8));
     for (n, c) in s.chars().enumerate() {
@@ -39,7 +46,7 @@ pub fn sanitize_line(s: &str, max: usize) -> String {
         }
         match c {
             '\t' => out.push(' '),
-            c if c.is_control() => out.extend(c.escape_default()),
+            c if is_unsafe_char(c) => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }

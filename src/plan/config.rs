@@ -160,14 +160,14 @@ impl Config {
             let at = e
                 .span()
                 .map(|s| {
-                    let (line, col) = super::trust::line_col(text, s.start);
+                    let (line, col) = crate::parse_note::line_col(text, s.start);
                     format!(":{line}:{col}")
                 })
                 .unwrap_or_default();
             anyhow::anyhow!(
                 "{}{at}: {}",
                 path.display(),
-                super::trust::without_values(e.message())
+                crate::parse_note::problem(e.message())
             )
         })?;
         let base = path.parent().unwrap_or(Path::new("."));

@@ -83,9 +83,25 @@ fn row(out: &mut csv::Writer<Vec<u8>>, cells: [String; HEADER.len()]) {
         .expect("equal-width rows written to memory cannot fail");
 }
 
-/// `'` before a cell a spreadsheet would evaluate; other cells unchanged.
+/// Control characters escaped (a terminal `cat`-ing the file would act on them), and `'` before a
+/// cell a spreadsheet would evaluate; other cells unchanged.
 fn neutralise(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let value = if value.chars().any(crate::inventory::is_unsafe_char) {
+        value
+            .chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if crate::inventory::is_unsafe_char(c) {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect()
+    } else {
+        value
+    };
+    if value.starts_with(['=', '+', '-', '@']) {
         format!("'{value}")
     } else {
         value
@@ -107,10 +123,13 @@ mod tests {
         assert_eq!(one("plain"), "plain\r\n");
         assert_eq!(one("a,b"), "\"a,b\"\r\n");
         assert_eq!(one("say \"hi\""), "\"say \"\"hi\"\"\"\r\n");
-        assert_eq!(one("two\nlines"), "\"two\nlines\"\r\n");
+        assert_eq!(one("two\nlines"), "two\\nlines\r\n");
         assert_eq!(one("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"\r\n");
         assert_eq!(one("-----BEGIN"), "'-----BEGIN\r\n");
-        assert_eq!(one("\tx"), "'\tx\r\n");
-        assert_eq!(one("\r=1"), "\"'\r=1\"\r\n");
+        assert_eq!(one("\tx"), "\\tx\r\n");
+        assert_eq!(one("\r=1"), "\\r=1\r\n");
+        // A terminal showing the file cannot be driven by an escape sequence or a bidi override.
+        assert_eq!(one("\u{1b}[2Jgone"), "\\u{1b}[2Jgone\r\n");
+        assert_eq!(one("a\u{202e}b"), "a\\u{202e}b\r\n");
     }
 }

@@ -166,7 +166,7 @@ pub fn escape(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.extend(c.escape_default()),
+            c if crate::inventory::is_unsafe_char(c) => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }
@@ -187,7 +187,7 @@ fn code(text: &str) -> String {
             '`' => out.push('\''),
             '|' => out.push_str("\\|"),
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.extend(c.escape_default()),
+            c if crate::inventory::is_unsafe_char(c) => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }

@@ -15,7 +15,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             s,
             "{} {} — {status}: {} files, {:.1} MiB scanned",
-            src.source,
+            sanitize_line(&src.source, 40),
             sanitize_line(&src.target, 120),
             src.stats.files_scanned,
             src.stats.bytes_scanned as f64 / (1024.0 * 1024.0)
@@ -64,7 +64,7 @@ pub fn render(r: &Report) -> String {
             s,
             "{:<8} {}{tag}\n         {}",
             f.severity.as_str().to_uppercase(),
-            f.rule_id,
+            sanitize_line(&f.rule_id, 120),
             sanitize_line(&f.message, 300)
         );
         for l in f.locations.iter().take(5) {
@@ -74,7 +74,7 @@ pub fn render(r: &Report) -> String {
                 sanitize_line(&l.path, 160),
                 l.line,
                 l.column,
-                l.snippet.as_deref().unwrap_or("")
+                sanitize_line(l.snippet.as_deref().unwrap_or(""), 300)
             );
         }
         if let Some(fix) = &f.remediation {

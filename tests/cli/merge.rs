@@ -321,3 +321,49 @@ fn a_baseline_gates_the_merged_findings_like_a_scan() {
     let m = merge(&[&a, "--baseline", base.to_str().unwrap()]);
     assert_eq!(m.code, 0, "nothing new: {}", m.stderr);
 }
+
+/// Issue 18 item 13, as the attack: a report handed to `merge` carries terminal escape sequences
+/// and a bidi override in every text field; the table and the CSV show them escaped.
+#[test]
+fn escape_sequences_in_merged_reports_reach_no_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = run(&[
+        "scan",
+        "repo",
+        "fixtures/demo",
+        "-q",
+        "-f",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    let mut report = clean.json();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}";
+    for i in report["identities"].as_array_mut().unwrap() {
+        i["name"] = format!("{evil}name").into();
+        for c in i["credentials"].as_array_mut().into_iter().flatten() {
+            for l in c["found"]["locations"].as_array_mut().into_iter().flatten() {
+                l["path"] = format!("{evil}path").into();
+                l["snippet"] = format!("{evil}snippet").into();
+            }
+        }
+    }
+    for s in report["sources"].as_array_mut().unwrap() {
+        s["target"] = format!("{evil}target").into();
+    }
+    let path = dir.path().join("evil.json");
+    std::fs::write(&path, serde_json::to_vec(&report).unwrap()).unwrap();
+    let path = path.to_str().unwrap();
+    for format in ["table", "csv", "markdown"] {
+        let r = run(&["merge", path, "-q", "-f", format, "--fail-on", "none"]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert!(r.stdout.contains("path"), "{format}: {}", r.stdout);
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(
+                !r.stdout.contains(bad),
+                "{format} printed {bad:?} raw:\n{}",
+                r.stdout
+            );
+        }
+    }
+}

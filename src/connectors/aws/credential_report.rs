@@ -63,7 +63,10 @@ pub fn parse(text: &str, source: &str, notes: &mut Vec<Note>) -> anyhow::Result<
         .flexible(true)
         .from_reader(input);
     let malformed = |line: u64, msg: &dyn std::fmt::Display| {
-        anyhow::anyhow!("{source}:{line}: malformed CSV: {msg} (expected an IAM credential report)")
+        anyhow::anyhow!(
+            "{source}:{line}: malformed CSV: {} (expected an IAM credential report)",
+            crate::parse_note::problem(&msg.to_string())
+        )
     };
     let header = reader
         .headers()

@@ -54,9 +54,8 @@ pub fn read(
 pub fn parse_details(text: &str, source: &str) -> Result<AuthDetails> {
     let d: AuthDetails = serde_json::from_str(text).map_err(|e| {
         anyhow::anyhow!(
-            "{source}:{}:{}: not a get-account-authorization-details export: {e}",
-            e.line(),
-            e.column()
+            "{source}: not a get-account-authorization-details export: {}",
+            crate::parse_note::json(&e)
         )
     })?;
     if d.user_detail_list.is_empty()

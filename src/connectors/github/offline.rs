@@ -201,7 +201,8 @@ fn parse_pages<T: DeserializeOwned>(text: &str, key: Option<&str>) -> Result<Vec
         .into_iter::<Value>()
         .enumerate()
     {
-        let mut page = page.map_err(|e| format!("page {}: {e}", n + 1))?;
+        let mut page =
+            page.map_err(|e| format!("page {}: {}", n + 1, crate::parse_note::json(&e)))?;
         let items = match (key, &mut page) {
             (Some(k), Value::Object(m)) => m.remove(k),
             (_, Value::Array(_)) => Some(page),
@@ -216,7 +217,10 @@ fn parse_pages<T: DeserializeOwned>(text: &str, key: Option<&str>) -> Result<Vec
             ));
         };
         for item in items {
-            out.push(serde_json::from_value(item).map_err(|e| format!("page {}: {e}", n + 1))?);
+            out.push(
+                serde_json::from_value(item)
+                    .map_err(|e| format!("page {}: {}", n + 1, crate::parse_note::json(&e)))?,
+            );
         }
     }
     Ok(out)

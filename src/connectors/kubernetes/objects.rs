@@ -60,9 +60,9 @@ pub fn load(path: &Path, notes: &mut Vec<Note>) -> Vec<Object> {
         for (n, doc) in documents(&text).into_iter().enumerate() {
             let origin = format!("{name}#{}", n + 1);
             let parsed: Result<Value, String> = if doc.trim_start().starts_with('{') {
-                serde_json::from_str(doc).map_err(|e| e.to_string())
+                serde_json::from_str(doc).map_err(|e| crate::parse_note::json(&e))
             } else {
-                serde_saphyr::from_str(doc).map_err(|e| e.to_string())
+                serde_saphyr::from_str(doc).map_err(|e| crate::parse_note::yaml(&e))
             };
             match parsed {
                 Ok(Value::Null) => {}
