@@ -39,22 +39,30 @@ pub fn json(e: &serde_json::Error) -> String {
 
 /// The first line of a parser's message with every quoted value blanked (`invalid type: string
 /// "…"`, ``unknown variant `…` ``), cut to a sentence's length: what was wrong, never what the
-/// file holds there.
+/// file holds there. Names a parser quotes from the schema stay: a key after `field` (`unknown
+/// field `histroy``) and the accepted names after `expected`, so a typo can still be found.
 pub fn problem(message: &str) -> String {
     let first = message.lines().next().unwrap_or_default();
     let mut out = String::with_capacity(first.len().min(MAX + 4));
-    let mut open: Option<char> = None;
+    let mut open: Option<(char, bool)> = None;
     for c in first.chars() {
         match open {
-            Some(q) if c == q => {
+            Some((q, _)) if c == q => {
                 open = None;
                 out.push(c);
             }
-            Some(_) => {}
+            Some((_, keep)) => {
+                if keep {
+                    out.push(c);
+                }
+            }
             None if c == '"' || c == '`' => {
-                open = Some(c);
+                let keep = c == '`' && (out.ends_with("field ") || out.contains("expected"));
+                open = Some((c, keep));
                 out.push(c);
-                out.push('…');
+                if !keep {
+                    out.push('…');
+                }
             }
             None => out.push(c),
         }
@@ -88,7 +96,16 @@ mod tests {
         );
         assert_eq!(
             problem("unknown variant `hunter2`, expected `a`\n  3 | password: hunter2"),
-            "unknown variant `…`, expected `…`"
+            "unknown variant `…`, expected `a`"
+        );
+        assert_eq!(
+            problem("unknown field `histroy`, expected one of `history`, `since`"),
+            "unknown field `histroy`, expected one of `history`, `since`"
+        );
+        // A value is blanked even where the schema's words are kept.
+        assert_eq!(
+            problem(r#"expected a sequence, found "sk_live_abc""#),
+            r#"expected a sequence, found "…""#
         );
         assert_eq!(line_col("a\nbc\nd", 4), (2, 3));
     }
