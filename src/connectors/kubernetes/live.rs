@@ -10,8 +10,9 @@
 //! credentials stop the scan with one message.
 
 use super::objects::{Object, flatten};
+use super::rbac as access;
 use super::{Collected, Connector, inventory, mapping};
-use crate::inventory::Note;
+use crate::inventory::{Note, NoteLevel};
 use crate::progress::Progress;
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::future::join_all;
@@ -45,6 +46,10 @@ pub struct KubernetesLive {
     /// Name used in identity ids; default: the context's cluster name.
     pub cluster: Option<String>,
     pub owner_keys: Vec<String>,
+    /// Judge the platform's own defaults (bootstrap policy, managed-cluster accounts) too.
+    pub include_platform: bool,
+    /// Do not list Secrets at all: legacy token Secrets become a coverage note.
+    pub no_secrets: bool,
 }
 
 impl Connector for KubernetesLive {
@@ -114,8 +119,17 @@ impl KubernetesLive {
                 &server,
             ),
         ];
-        lists.push(Box::pin(self.token_secrets(&client, &server)));
         let mut notes = Vec::new();
+        if self.no_secrets {
+            notes.push(Note::new(
+                NoteLevel::Info,
+                "list secrets",
+                "skipped (--no-secrets): legacy service-account token Secrets were not looked for, \
+                 so long-lived tokens are not reported",
+            ));
+        } else {
+            lists.push(Box::pin(self.token_secrets(&client, &server)));
+        }
         let mut objects = Vec::new();
         for (kind, listed) in join_all(lists).await {
             match listed {
@@ -131,8 +145,15 @@ impl KubernetesLive {
         let mapper = mapping::Mapper {
             cluster: &cluster,
             owner_keys: &self.owner_keys,
+            include_platform: self.include_platform,
         };
-        Ok(inventory(&objects, notes, &mapper, self.target()))
+        // The API server has its built-in roles: a binding to a role it does not list really
+        // points at nothing, so no built-in fallback here.
+        let options = access::Options {
+            builtin_roles: false,
+            include_platform: self.include_platform,
+        };
+        Ok(inventory(&objects, notes, &mapper, options, self.target()))
     }
 
     /// The client configuration and the cluster name for identity ids.

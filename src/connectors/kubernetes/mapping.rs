@@ -3,7 +3,7 @@
 //! token automounting, cloud identity links and legacy token Secrets, plus the "anyone" groups.
 
 use super::objects::Object;
-use super::rbac;
+use super::{platform, rbac};
 use crate::inventory::{Credential, Identity, Owner, OwnerSource, Permissions};
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
@@ -49,6 +49,8 @@ pub struct Mapper<'a> {
     pub cluster: &'a str,
     /// Label/annotation keys that name an owner, in order of preference.
     pub owner_keys: &'a [String],
+    /// Judge the platform's own accounts and defaults like any other (no `managed_by`).
+    pub include_platform: bool,
 }
 
 impl Mapper<'_> {
@@ -161,9 +163,22 @@ impl Mapper<'_> {
                     detail: Some(k.clone()),
                 })
         });
+        // The platform's own grants are inventoried (platform_bindings) but neither flagged nor
+        // counted as bindings: a stock cluster's defaults are not the user's findings.
+        let (defaults, grants): (Vec<&rbac::Grant>, Vec<&rbac::Grant>) =
+            grants.iter().partition(|g| g.default);
+        let grants = &grants[..];
         let flags = rbac::flags(grants);
         let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
         attributes.insert("namespace".into(), json!(ns));
+        if !defaults.is_empty() {
+            attributes.insert("platform_bindings".into(), bindings_of(&defaults));
+        }
+        if !self.include_platform
+            && let Some(by) = platform::managed_by(ns, name)
+        {
+            attributes.insert("managed_by".into(), json!(by));
+        }
         attributes.insert("declared".into(), json!(obj.is_some()));
         if let Some(o) = obj {
             attributes.insert("declared_in".into(), json!(o.origin));
@@ -245,10 +260,12 @@ impl Mapper<'_> {
         BROAD_GROUPS
             .iter()
             .filter_map(|g| {
+                // Only what goes beyond the bootstrap defaults (discovery, basic-user,
+                // public-info-viewer): those every cluster grants to every caller.
                 let grants: Vec<&rbac::Grant> = rbac
                     .grants
                     .iter()
-                    .filter(|(s, _)| *s == rbac::Subject::Group(g.to_string()))
+                    .filter(|(s, gr)| *s == rbac::Subject::Group(g.to_string()) && !gr.default)
                     .map(|(_, gr)| gr)
                     .collect();
                 if grants.is_empty() {
