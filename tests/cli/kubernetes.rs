@@ -164,3 +164,74 @@ fn known_over_privileged_installs_are_flagged_for_what_they_are_known_for() {
         assert!(has(&server, f), "{f} in {server}");
     }
 }
+
+#[test]
+fn pod_templates_of_any_kind_count_as_use() {
+    // Shapes as the projects document them: an Argo Rollout and a Knative Service keep the pod
+    // template at spec.template, a KEDA ScaledJob at spec.jobTargetRef.template.
+    let manifests = "apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: canary, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: canary}}
+  template:
+    metadata: {labels: {app: canary}}
+    spec:
+      serviceAccountName: canary
+      containers: [{name: app, image: registry.example/app:2}]
+  strategy: {canary: {steps: [{setWeight: 20}]}}
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: hello, namespace: shop}
+spec:
+  template:
+    spec:
+      serviceAccountName: hello
+      containers: [{image: registry.example/hello:1}]
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata: {name: drain, namespace: shop}
+spec:
+  jobTargetRef:
+    template:
+      spec:
+        serviceAccountName: drain
+        containers: [{name: drain, image: registry.example/drain:1}]
+        restartPolicy: Never
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: idle, namespace: shop}
+";
+    let dir = tree(&[("apps.yaml", manifests.as_bytes())]);
+    let r = run(&[
+        "scan",
+        "kubernetes",
+        "--from",
+        dir.path().to_str().unwrap(),
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+    ]);
+    let j = r.json();
+    for (sa, workload) in [
+        ("canary", "Rollout/canary"),
+        ("hello", "Service/hello"),
+        ("drain", "ScaledJob/drain"),
+    ] {
+        let id = format!("k8s:offline/shop/{sa}");
+        assert_eq!(
+            identity(&j, &id)["attributes"]["workloads"],
+            serde_json::json!([workload])
+        );
+        assert!(!rules_for(&j, &id).contains(&"k8s.unused-service-account".to_string()));
+    }
+    assert!(
+        rules_for(&j, "k8s:offline/shop/idle").contains(&"k8s.unused-service-account".to_string())
+    );
+}
