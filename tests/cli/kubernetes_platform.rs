@@ -288,3 +288,36 @@ subjects: [{kind: ServiceAccount, name: own}]
         j["sources"][0]
     );
 }
+
+#[test]
+fn include_platform_is_a_source_setting_in_the_config_too() {
+    let dir = stock_cluster(&[]);
+    let cfg = dir.path().join("nhiscan.toml");
+    let report = |include: bool| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "[[sources]]\nkind = \"kubernetes\"\nfrom = \"{}\"\ninclude_platform = {include}\n",
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        run_in(
+            dir.path(),
+            &[
+                "--config",
+                "nhiscan.toml",
+                "scan",
+                "-f",
+                "json",
+                "-q",
+                "--fail-on",
+                "none",
+            ],
+        )
+        .json()
+    };
+    let gc = "k8s:offline/kube-system/generic-garbage-collector";
+    assert!(rules_for(&report(false), gc).is_empty());
+    assert!(rules_for(&report(true), gc).contains(&"k8s.wildcard-permissions".to_string()));
+}
