@@ -29,6 +29,8 @@ mod kubernetes;
 #[cfg(feature = "kubernetes")]
 #[path = "cli/kubernetes_live.rs"]
 mod kubernetes_live;
+#[path = "cli/kubernetes_platform.rs"]
+mod kubernetes_platform;
 #[path = "cli/matcher_props.rs"]
 mod matcher_props;
 #[path = "cli/merge.rs"]

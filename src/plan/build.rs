@@ -103,6 +103,7 @@ fn kubernetes(k: &KubernetesSource, cfg: &Config) -> Result<Box<dyn Connector>> 
                 from: from.clone(),
                 cluster: k.cluster.clone().unwrap_or_else(|| "offline".into()),
                 owner_keys,
+                include_platform: k.include_platform,
             }))
         }
         None => live_kubernetes(k, owner_keys),
@@ -117,6 +118,8 @@ fn live_kubernetes(k: &KubernetesSource, owner_keys: Vec<String>) -> Result<Box<
         namespace: k.namespace.clone(),
         cluster: k.cluster.clone(),
         owner_keys,
+        include_platform: k.include_platform,
+        no_secrets: k.no_secrets,
     }))
 }
 

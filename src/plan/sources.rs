@@ -78,6 +78,17 @@ pub struct KubernetesSource {
     /// context's cluster, or `offline` with --from.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// Also judge what the platform itself creates: the bootstrap RBAC policy's roles, bindings
+    /// and controller accounts, and managed clusters' add-on accounts (by default inventoried
+    /// with `managed_by` and judged only where they differ from the default).
+    #[arg(long)]
+    #[serde(default)]
+    pub include_platform: bool,
+    /// Do not list Secrets (live): the scan then needs no access to Secrets at all, and legacy
+    /// service-account token Secrets are not reported (a coverage note says so).
+    #[arg(long)]
+    #[serde(default)]
+    pub no_secrets: bool,
 }
 
 /// An AWS account through the credential chain, or an export with `from`.
@@ -231,6 +242,7 @@ impl SourceConfig {
                         (k.kubeconfig.is_some(), "--kubeconfig"),
                         (k.context.is_some(), "--context"),
                         (k.namespace.is_some(), "--namespace"),
+                        (k.no_secrets, "--no-secrets"),
                     ] {
                         if given {
                             return conflict("--from", name);

@@ -22,6 +22,7 @@ fn cluster(req: &Request) -> Response {
         "/api/v1/pods" => "pods.json",
         "/api/v1/secrets" => "secrets-metadata.json",
         "/apis/apps/v1/deployments" => "deployments.json",
+        "/apis/apps/v1/replicasets" => "replicasets.json",
         "/apis/apps/v1/statefulsets" => "statefulsets.json",
         "/apis/apps/v1/daemonsets" => "daemonsets.json",
         "/apis/batch/v1/jobs" => "jobs.json",
@@ -103,7 +104,7 @@ fn live_scan_reads_every_kind_paginates_and_notes_forbidden_lists() {
     assert_eq!(token["last_used_at"], "2025-01-15T00:00:00Z");
     identity(&j, "k8s:loopback/monitoring/prom");
 
-    // The Deployment counts as a workload; its controller-owned Pod does not repeat it.
+    // The Deployment counts as a workload; its Pod (through its ReplicaSet) is named after it.
     let dep = identity(&j, "k8s:loopback/payments/deployer");
     assert_eq!(
         dep["attributes"]["workloads"],
@@ -237,4 +238,143 @@ fn rejected_credentials_and_unreachable_servers_fail_with_one_clear_message() {
     std::fs::write(&bad, "clusters: [unterminated").unwrap();
     let r = scan_live(&bad);
     assert!(r.stderr.contains("bad-kubeconfig"), "{}", r.stderr);
+}
+
+/// A cluster where the owner chain is all there is: the Deployment list is empty (as for a
+/// Deployment deleted with `--cascade=orphan`, or one the credentials may not list), a ReplicaSet
+/// names its Deployment, and a Pod is owned by a custom resource (an Argo Rollout) nothing lists.
+fn owner_chain_cluster(req: &Request) -> Response {
+    let list = |kind: &str, api: &str, items: Value| {
+        Response::json(
+            200,
+            serde_json::json!({
+                "kind": format!("{kind}List"), "apiVersion": api,
+                "metadata": {"resourceVersion": "7"}, "items": items,
+            })
+            .to_string(),
+        )
+    };
+    let owner = |api: &str, kind: &str, name: &str| {
+        serde_json::json!([{"apiVersion": api, "kind": kind, "name": name,
+            "uid": format!("{name}-uid"), "controller": true, "blockOwnerDeletion": true}])
+    };
+    let sa = |name: &str| {
+        serde_json::json!({"kind": "ServiceAccount", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": "shop", "uid": format!("{name}-sa")}})
+    };
+    let pod = |name: &str, sa: &str, owners: Value| {
+        serde_json::json!({"kind": "Pod", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": "shop", "uid": format!("{name}-pod"),
+                "ownerReferences": owners},
+            "spec": {"serviceAccountName": sa,
+                "containers": [{"name": "app", "image": "registry.example/app:2"}]},
+            "status": {"phase": "Running"}})
+    };
+    match req.path.as_str() {
+        "/api/v1/serviceaccounts" => list(
+            "ServiceAccount",
+            "v1",
+            serde_json::json!([sa("web"), sa("canary")]),
+        ),
+        "/api/v1/pods" => list(
+            "Pod",
+            "v1",
+            serde_json::json!([
+                pod(
+                    "web-5f7c9-abcde",
+                    "web",
+                    owner("apps/v1", "ReplicaSet", "web-5f7c9")
+                ),
+                pod(
+                    "canary-6b8d-fghij",
+                    "canary",
+                    owner("argoproj.io/v1alpha1", "Rollout", "canary")
+                ),
+            ]),
+        ),
+        "/apis/apps/v1/replicasets" => list(
+            "ReplicaSet",
+            "apps/v1",
+            serde_json::json!([{
+                "kind": "ReplicaSet", "apiVersion": "apps/v1",
+                "metadata": {"name": "web-5f7c9", "namespace": "shop", "uid": "web-5f7c9-uid",
+                    "ownerReferences": owner("apps/v1", "Deployment", "web")},
+                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                        "spec": {"serviceAccountName": "web",
+                            "containers": [{"name": "app", "image": "registry.example/app:2"}]}}}
+            }]),
+        ),
+        p if p.starts_with("/apis/rbac.authorization.k8s.io/") => list(
+            "Role",
+            "rbac.authorization.k8s.io/v1",
+            serde_json::json!([]),
+        ),
+        _ => list("Item", "v1", serde_json::json!([])),
+    }
+}
+
+#[test]
+fn pods_count_whatever_owns_them_named_after_their_top_controller() {
+    let server = StubServer::start(owner_chain_cluster);
+    let dir = tempfile::tempdir().unwrap();
+    let r = scan_live(&kubeconfig(dir.path(), &server.url()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(
+        identity(&j, "k8s:loopback/shop/web")["attributes"]["workloads"],
+        serde_json::json!(["Deployment/web"])
+    );
+    assert_eq!(
+        identity(&j, "k8s:loopback/shop/canary")["attributes"]["workloads"],
+        serde_json::json!(["Rollout/canary"])
+    );
+    for id in ["k8s:loopback/shop/web", "k8s:loopback/shop/canary"] {
+        assert!(
+            !rules_for(&j, id).contains(&"k8s.unused-service-account".to_string()),
+            "{id}: {:?}",
+            rules_for(&j, id)
+        );
+    }
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.path == "/apis/apps/v1/replicasets"),
+        "ReplicaSets are listed"
+    );
+}
+
+#[test]
+fn no_secrets_skips_the_secret_list_and_says_so() {
+    let server = StubServer::start(owner_chain_cluster);
+    let dir = tempfile::tempdir().unwrap();
+    let kc = kubeconfig(dir.path(), &server.url());
+    let out = nhiscan()
+        .env_remove("KUBECONFIG")
+        .args(["scan", "kubernetes", "--no-secrets", "--kubeconfig"])
+        .arg(&kc)
+        .args(["-f", "json", "-q", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = j["sources"][0]["notes"].to_string();
+    assert!(
+        notes.contains("--no-secrets") && notes.contains("long-lived tokens are not reported"),
+        "{notes}"
+    );
+    assert!(
+        !server.requests().iter().any(|r| r.path.contains("secrets")),
+        "no Secret list was requested"
+    );
+    // The same flag means nothing offline: refused, not ignored.
+    let r = run(&[
+        "scan",
+        "kubernetes",
+        "--from",
+        "fixtures/kubernetes",
+        "--no-secrets",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }

@@ -1,17 +1,20 @@
 //! Live mode: list what the mapping needs from the API server (paginated, concurrently) and turn
-//! it into the same [`Object`]s the offline reader produces. Secrets are listed as metadata only
-//! (`PartialObjectMetadata`, filtered to service-account-token Secrets), so token values are
-//! never fetched, let alone stored.
+//! it into the same [`Object`]s the offline reader produces. Secrets are requested as metadata
+//! only (`PartialObjectMetadata`, filtered to service-account-token Secrets), so token values are
+//! never fetched, let alone stored — but the `list secrets` right this needs would let the same
+//! credentials read every Secret's data: RBAC has no metadata-only verb. `--no-secrets` skips
+//! that list for a role without it.
 //!
-//! Permissions needed: `list` on service accounts, secrets (metadata), pods, workload
-//! controllers, roles and bindings — see README "Kubernetes" for the
-//! read-only ClusterRole. A list the credentials may not read (403) or a kind the server does not
+//! Permissions needed: `list` on service accounts, pods, ReplicaSets and the other workload
+//! controllers, roles and bindings, and (unless `--no-secrets`) secrets — see README
+//! "Kubernetes" for the two read-only ClusterRoles. A list the credentials may not read (403) or a kind the server does not
 //! serve (404) becomes a coverage note and the scan goes on; an unreachable server or rejected
 //! credentials stop the scan with one message.
 
-use super::objects::{Object, flatten};
+use super::objects::flatten;
+use super::rbac as access;
 use super::{Collected, Connector, inventory, mapping};
-use crate::inventory::Note;
+use crate::inventory::{Note, NoteLevel};
 use crate::progress::Progress;
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::future::join_all;
@@ -45,6 +48,10 @@ pub struct KubernetesLive {
     /// Name used in identity ids; default: the context's cluster name.
     pub cluster: Option<String>,
     pub owner_keys: Vec<String>,
+    /// Judge the platform's own defaults (bootstrap policy, managed-cluster accounts) too.
+    pub include_platform: bool,
+    /// Do not list Secrets at all: legacy token Secrets become a coverage note.
+    pub no_secrets: bool,
 }
 
 impl Connector for KubernetesLive {
@@ -89,6 +96,8 @@ impl KubernetesLive {
             Box::pin(async { ("serviceaccounts", sas) }),
             Self::spawn::<core::v1::Pod>(self.api(&client), "pods", &server),
             Self::spawn::<apps::v1::Deployment>(self.api(&client), "deployments.apps", &server),
+            // ReplicaSets name the Deployment behind a pod; pods carry the service account.
+            Self::spawn::<apps::v1::ReplicaSet>(self.api(&client), "replicasets.apps", &server),
             Self::spawn::<apps::v1::StatefulSet>(self.api(&client), "statefulsets.apps", &server),
             Self::spawn::<apps::v1::DaemonSet>(self.api(&client), "daemonsets.apps", &server),
             Self::spawn::<batch::v1::Job>(self.api(&client), "jobs.batch", &server),
@@ -114,8 +123,17 @@ impl KubernetesLive {
                 &server,
             ),
         ];
-        lists.push(Box::pin(self.token_secrets(&client, &server)));
         let mut notes = Vec::new();
+        if self.no_secrets {
+            notes.push(Note::new(
+                NoteLevel::Info,
+                "list secrets",
+                "skipped (--no-secrets): legacy service-account token Secrets were not looked for, \
+                 so long-lived tokens are not reported",
+            ));
+        } else {
+            lists.push(Box::pin(self.token_secrets(&client, &server)));
+        }
         let mut objects = Vec::new();
         for (kind, listed) in join_all(lists).await {
             match listed {
@@ -127,12 +145,18 @@ impl KubernetesLive {
                 Err(note) => notes.push(note),
             }
         }
-        drop_controlled_pods(&mut objects);
         let mapper = mapping::Mapper {
             cluster: &cluster,
             owner_keys: &self.owner_keys,
+            include_platform: self.include_platform,
         };
-        Ok(inventory(&objects, notes, &mapper, self.target()))
+        // The API server has its built-in roles: a binding to a role it does not list really
+        // points at nothing, so no built-in fallback here.
+        let options = access::Options {
+            builtin_roles: false,
+            include_platform: self.include_platform,
+        };
+        Ok(inventory(&objects, notes, &mapper, options, self.target()))
     }
 
     /// The client configuration and the cluster name for identity ids.
@@ -300,21 +324,6 @@ fn strip(mut v: Value) -> Value {
         }
     }
     v
-}
-
-/// Pods created by a controller run the controller's template, which is already read; keeping
-/// them would list every replica as a separate workload.
-fn drop_controlled_pods(objects: &mut Vec<Object>) {
-    objects.retain(|o| {
-        o.kind != "Pod"
-            || !o
-                .get(&["metadata", "ownerReferences"])
-                .and_then(Value::as_array)
-                .is_some_and(|refs| {
-                    refs.iter()
-                        .any(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-                })
-    });
 }
 
 /// The cluster name a context points at.

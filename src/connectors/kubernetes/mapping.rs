@@ -3,7 +3,7 @@
 //! token automounting, cloud identity links and legacy token Secrets, plus the "anyone" groups.
 
 use super::objects::Object;
-use super::rbac;
+use super::{platform, rbac};
 use crate::inventory::{Credential, Identity, Owner, OwnerSource, Permissions};
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
@@ -24,19 +24,65 @@ const BROAD_GROUPS: [&str; 3] = [
     "system:authenticated",
 ];
 
-/// Workload kinds and where their pod spec is.
-pub const WORKLOADS: [(&str, &[&str]); 7] = [
-    ("Pod", &["spec"]),
-    ("Deployment", &["spec", "template", "spec"]),
-    ("StatefulSet", &["spec", "template", "spec"]),
-    ("DaemonSet", &["spec", "template", "spec"]),
-    ("ReplicaSet", &["spec", "template", "spec"]),
-    ("Job", &["spec", "template", "spec"]),
-    (
-        "CronJob",
-        &["spec", "jobTemplate", "spec", "template", "spec"],
-    ),
+/// Where a pod spec sits in an object that runs pods. A Pod's own spec is the fact; the others
+/// are templates. Any kind with `spec.template.spec` counts (Deployments, ReplicaSets, Jobs, and
+/// workload custom resources such as Argo Rollouts or Knative Services), as do CronJob-style
+/// `spec.jobTemplate` and KEDA ScaledJob's `spec.jobTargetRef`.
+const POD_SPECS: [&[&str]; 3] = [
+    &["spec", "template", "spec"],
+    &["spec", "jobTemplate", "spec", "template", "spec"],
+    &["spec", "jobTargetRef", "template", "spec"],
 ];
+
+/// The pod spec an object runs, if it runs pods.
+fn pod_spec(o: &Object) -> Option<&Value> {
+    if o.kind == "Pod" {
+        return o.get(&["spec"]).filter(|s| s.is_object());
+    }
+    if o.kind == "PodTemplate" {
+        // A template stored for others to use runs nothing by itself.
+        return None;
+    }
+    POD_SPECS
+        .iter()
+        .find_map(|path| o.get(path))
+        .filter(|s| s.get("containers").is_some())
+}
+
+/// Owner chains are followed this far (Pod → ReplicaSet → Deployment → a GitOps object…).
+const MAX_OWNER_HOPS: usize = 8;
+
+/// The name a workload is known by: its top-most controller (`Deployment/api` for a Pod of a
+/// ReplicaSet of a Deployment), followed through the objects read; an owner that was not read
+/// (a custom resource such as an Argo Rollout) is named from the owner reference itself.
+fn workload_label(o: &Object, index: &BTreeMap<(&str, String, &str), &Object>) -> String {
+    let mut kind = o.kind.clone();
+    let mut name = o.name.clone();
+    let mut current = Some(o);
+    for _ in 0..MAX_OWNER_HOPS {
+        let Some(obj) = current else { break };
+        let Some(owner) = obj
+            .get(&["metadata", "ownerReferences"])
+            .and_then(Value::as_array)
+            .and_then(|refs| {
+                refs.iter()
+                    .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+            })
+        else {
+            break;
+        };
+        let (Some(k), Some(n)) = (
+            owner.get("kind").and_then(Value::as_str),
+            owner.get("name").and_then(Value::as_str),
+        ) else {
+            break;
+        };
+        kind = k.to_string();
+        name = n.to_string();
+        current = index.get(&(k, ns_of(obj), n)).copied();
+    }
+    format!("{kind}/{name}")
+}
 
 /// (namespace, service account name).
 type SaKey = (String, String);
@@ -49,6 +95,8 @@ pub struct Mapper<'a> {
     pub cluster: &'a str,
     /// Label/annotation keys that name an owner, in order of preference.
     pub owner_keys: &'a [String],
+    /// Judge the platform's own accounts and defaults like any other (no `managed_by`).
+    pub include_platform: bool,
 }
 
 impl Mapper<'_> {
@@ -66,18 +114,23 @@ impl Mapper<'_> {
         for o in objects.iter().filter(|o| o.kind == "ServiceAccount") {
             sas.insert((ns_of(o), o.name.clone()), Some(o));
         }
+        // The service account a pod (or pod template) names is the fact; what owns the pod only
+        // names the workload. So every pod counts, whoever controls it, and so does every
+        // template, listed or not.
+        let index: BTreeMap<(&str, String, &str), &Object> = objects
+            .iter()
+            .map(|o| ((o.kind.as_str(), ns_of(o), o.name.as_str()), o))
+            .collect();
         let mut workloads: BTreeMap<SaKey, Vec<WorkloadUse>> = BTreeMap::new();
         for o in objects {
-            let Some((_, spec_path)) = WORKLOADS.iter().find(|(k, _)| *k == o.kind) else {
-                continue;
-            };
-            let Some(spec) = o.get(spec_path) else {
+            let Some(spec) = pod_spec(o) else {
                 continue;
             };
             let sa = spec
                 .get("serviceAccountName")
                 .or_else(|| spec.get("serviceAccount"))
                 .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
                 .unwrap_or("default")
                 .to_string();
             let key = (ns_of(o), sa);
@@ -85,10 +138,11 @@ impl Mapper<'_> {
             let automount = spec
                 .get("automountServiceAccountToken")
                 .and_then(Value::as_bool);
-            workloads
-                .entry(key)
-                .or_default()
-                .push((format!("{}/{}", o.kind, o.name), automount));
+            let use_ = (workload_label(o, &index), automount);
+            let uses = workloads.entry(key).or_default();
+            if !uses.contains(&use_) {
+                uses.push(use_);
+            }
         }
         for (s, _) in &rbac.grants {
             if let rbac::Subject::ServiceAccount { namespace, name } = s {
@@ -161,17 +215,33 @@ impl Mapper<'_> {
                     detail: Some(k.clone()),
                 })
         });
+        // The platform's own grants are inventoried (platform_bindings) but neither flagged nor
+        // counted as bindings: a stock cluster's defaults are not the user's findings.
+        let (defaults, grants): (Vec<&rbac::Grant>, Vec<&rbac::Grant>) =
+            grants.iter().partition(|g| g.default);
+        let grants = &grants[..];
         let flags = rbac::flags(grants);
         let mut attributes: BTreeMap<String, Value> = BTreeMap::new();
         attributes.insert("namespace".into(), json!(ns));
+        if !defaults.is_empty() {
+            attributes.insert("platform_bindings".into(), bindings_of(&defaults));
+        }
+        if !self.include_platform
+            && let Some(by) = platform::managed_by(ns, name)
+        {
+            attributes.insert("managed_by".into(), json!(by));
+        }
         attributes.insert("declared".into(), json!(obj.is_some()));
         if let Some(o) = obj {
             attributes.insert("declared_in".into(), json!(o.origin));
         }
-        attributes.insert(
-            "workloads".into(),
-            json!(used_by.iter().map(|w| &w.0).collect::<Vec<_>>()),
-        );
+        let mut names: Vec<&String> = Vec::new();
+        for (w, _) in used_by {
+            if !names.contains(&w) {
+                names.push(w);
+            }
+        }
+        attributes.insert("workloads".into(), json!(names));
         let sa_automount = obj
             .and_then(|o| o.get(&["automountServiceAccountToken"]))
             .and_then(Value::as_bool);
@@ -245,10 +315,12 @@ impl Mapper<'_> {
         BROAD_GROUPS
             .iter()
             .filter_map(|g| {
+                // Only what goes beyond the bootstrap defaults (discovery, basic-user,
+                // public-info-viewer): those every cluster grants to every caller.
                 let grants: Vec<&rbac::Grant> = rbac
                     .grants
                     .iter()
-                    .filter(|(s, _)| *s == rbac::Subject::Group(g.to_string()))
+                    .filter(|(s, gr)| *s == rbac::Subject::Group(g.to_string()) && !gr.default)
                     .map(|(_, gr)| gr)
                     .collect();
                 if grants.is_empty() {

@@ -4,17 +4,19 @@
 //! ([`KubernetesLive`], feature `kubernetes`) — both produce [`objects::Object`]s and share the
 //! same RBAC resolution and mapping.
 
+mod bootstrap;
 #[cfg(feature = "kubernetes")]
 mod live;
 mod mapping;
 mod objects;
+mod platform;
 mod rbac;
 
 #[cfg(feature = "kubernetes")]
 pub use live::KubernetesLive;
 
 use super::{Collected, Connector};
-use crate::inventory::{Note, ScanStats, SourceRun};
+use crate::inventory::{Note, NoteLevel, ScanStats, SourceRun};
 use crate::progress::Progress;
 use anyhow::{Result, bail};
 use objects::Object;
@@ -27,6 +29,8 @@ pub struct KubernetesOffline {
     pub cluster: String,
     /// Label/annotation keys that name an owner, in order of preference.
     pub owner_keys: Vec<String>,
+    /// Judge the platform's own defaults (bootstrap policy, managed-cluster accounts) too.
+    pub include_platform: bool,
 }
 
 impl Connector for KubernetesOffline {
@@ -52,23 +56,50 @@ impl Connector for KubernetesOffline {
         let mapper = mapping::Mapper {
             cluster: &self.cluster,
             owner_keys: &self.owner_keys,
+            include_platform: self.include_platform,
         };
-        Ok(inventory(&objects, notes, &mapper, self.target()))
+        let options = rbac::Options {
+            builtin_roles: true,
+            include_platform: self.include_platform,
+        };
+        Ok(inventory(&objects, notes, &mapper, options, self.target()))
     }
 }
 
 /// Objects (however they were read) to identities, with the notes gathered while reading them.
 /// A warning — an unreadable document, a forbidden list, a binding to a missing role — means the
-/// picture may be incomplete, so the source is reported partial (`SourceStatus::of`).
+/// picture may be incomplete, so the source is reported partial (`SourceStatus::of`). A role
+/// resolved to the built-in one is an info note: the picture is what the API server would have.
 fn inventory(
     objects: &[Object],
     mut notes: Vec<Note>,
     mapper: &mapping::Mapper,
+    options: rbac::Options,
     target: String,
 ) -> Collected {
     let clock = std::time::Instant::now();
-    let rbac = rbac::resolve(objects);
+    let rbac = rbac::resolve(objects, options);
+    for (binding, role) in &rbac.builtin_roles {
+        notes.push(Note::new(
+            NoteLevel::Info,
+            binding,
+            format!(
+                "refers to {role}, which the input does not define: resolved to the built-in \
+                 {role} of the Kubernetes bootstrap policy"
+            ),
+        ));
+    }
     tracing::debug!("RBAC resolved in {:?}", clock.elapsed());
+    for (binding, role) in &rbac.platform_unresolved {
+        notes.push(Note::new(
+            NoteLevel::Info,
+            binding,
+            format!(
+                "a bootstrap-policy binding to {role}, which neither the input nor the embedded \
+                 bootstrap policy defines: its rights are unknown and not judged"
+            ),
+        ));
+    }
     for (binding, role) in &rbac.missing_roles {
         notes.push(Note::warning(
             binding,

@@ -1,12 +1,15 @@
 //! RBAC resolution: which rules reach a subject through every RoleBinding and ClusterRoleBinding
 //! (direct, or through the `system:serviceaccounts[:<ns>]` and `system:authenticated` groups),
-//! with ClusterRole aggregation, and the risk flags those rules add up to.
+//! with ClusterRole aggregation, and the risk flags those rules add up to. Offline, a role the
+//! input does not define resolves to the built-in one of the bootstrap policy; every grant is
+//! marked default when the platform itself makes it (see [`super::bootstrap`]).
 
+use super::bootstrap;
 use super::objects::Object;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rule {
     pub verbs: Vec<String>,
     pub groups: Vec<String>,
@@ -21,6 +24,9 @@ pub struct Grant {
     /// `None`: cluster-wide (ClusterRoleBinding).
     pub namespace: Option<String>,
     pub via: String,
+    /// The platform's own grant: a bootstrap-policy binding, to a subject the policy names, of a
+    /// rule the built-in role has. Inventoried, not judged (unless `--include-platform`).
+    pub default: bool,
 }
 
 /// Who a binding names.
@@ -36,6 +42,21 @@ pub struct Rbac {
     pub grants: Vec<(Subject, Grant)>,
     /// Bindings whose role does not exist: `binding -> role`.
     pub missing_roles: Vec<(String, String)>,
+    /// Bindings whose role the input does not define, resolved to the built-in one:
+    /// `binding -> role`.
+    pub builtin_roles: Vec<(String, String)>,
+    /// Bootstrap-policy bindings whose role neither the input nor the embedded policy defines.
+    pub platform_unresolved: Vec<(String, String)>,
+}
+
+/// How roles are found and which grants count as the platform's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Resolve a role the input does not define to the bootstrap policy's (offline: the API
+    /// server would have it; live, a missing role really is missing).
+    pub builtin_roles: bool,
+    /// Judge the platform's own grants like any other (no grant is marked default).
+    pub include_platform: bool,
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -66,33 +87,47 @@ fn rules_of(o: &Object) -> Vec<Rule> {
         .unwrap_or_default()
 }
 
-pub fn resolve(objects: &[Object]) -> Rbac {
-    let mut roles: BTreeMap<(String, String), Vec<Rule>> = BTreeMap::new();
-    let mut cluster_roles: BTreeMap<String, Vec<Rule>> = BTreeMap::new();
+pub fn resolve(objects: &[Object], options: Options) -> Rbac {
+    let policy = bootstrap::policy();
+    let mut roles: BTreeMap<(String, String), &Object> = BTreeMap::new();
+    let mut cluster_roles: BTreeMap<String, &Object> = BTreeMap::new();
     for o in objects {
         match o.kind.as_str() {
             "Role" => {
-                let ns = o.namespace.clone().unwrap_or_else(|| "default".into());
-                roles.insert((ns, o.name.clone()), rules_of(o));
+                roles.insert((ns_or_default(o), o.name.clone()), o);
             }
             "ClusterRole" => {
-                cluster_roles.insert(o.name.clone(), rules_of(o));
+                cluster_roles.insert(o.name.clone(), o);
             }
             _ => {}
         }
     }
-    aggregate(objects, &mut cluster_roles);
+    // Built-in roles the input does not define (a definition in the input wins). They take part
+    // in aggregation too: the input's ClusterRoles labelled aggregate-to-view reach `view`.
+    let defined_in_input: BTreeSet<String> = cluster_roles.keys().cloned().collect();
+    if options.builtin_roles {
+        for o in &policy.objects {
+            match o.kind.as_str() {
+                "Role" => {
+                    roles.entry((ns_or_default(o), o.name.clone())).or_insert(o);
+                }
+                "ClusterRole" => {
+                    cluster_roles.entry(o.name.clone()).or_insert(o);
+                }
+                _ => {}
+            }
+        }
+    }
+    let cluster_rules = aggregate(&cluster_roles);
     let mut grants = Vec::new();
     let mut missing_roles = Vec::new();
+    let mut builtin_roles = Vec::new();
+    let mut platform_unresolved = Vec::new();
     for o in objects {
         let (scope, binding) = match o.kind.as_str() {
             "RoleBinding" => (
-                Some(o.namespace.clone().unwrap_or_else(|| "default".into())),
-                format!(
-                    "RoleBinding {}/{}",
-                    o.namespace.as_deref().unwrap_or("default"),
-                    o.name
-                ),
+                Some(ns_or_default(o)),
+                format!("RoleBinding {}/{}", ns_or_default(o), o.name),
             ),
             "ClusterRoleBinding" => (None, format!("ClusterRoleBinding {}", o.name)),
             _ => continue,
@@ -102,15 +137,42 @@ pub fn resolve(objects: &[Object]) -> Rbac {
             .str_at(&["roleRef", "name"])
             .unwrap_or_default()
             .to_string();
-        let rules = match (role_kind, &scope) {
-            ("Role", Some(ns)) => roles.get(&(ns.clone(), role_name.clone())),
-            ("ClusterRole", _) => cluster_roles.get(&role_name),
-            _ => None,
+        let (rules, role_obj) = match (role_kind, &scope) {
+            ("Role", Some(ns)) => match roles.get(&(ns.clone(), role_name.clone())) {
+                Some(r) => (Some(rules_of(r)), Some(*r)),
+                None => (None, None),
+            },
+            ("ClusterRole", _) => (
+                cluster_rules.get(&role_name).cloned(),
+                cluster_roles.get(&role_name).copied(),
+            ),
+            _ => (None, None),
         };
         let Some(rules) = rules else {
-            missing_roles.push((binding.clone(), format!("{role_kind} {role_name}")));
+            let role = format!("{role_kind} {role_name}");
+            if policy.is_default_binding(o) {
+                // The platform's own binding to a role this version of the embedded policy does
+                // not define (a newer or older Kubernetes): nothing is known to judge.
+                platform_unresolved.push((binding.clone(), role));
+            } else {
+                missing_roles.push((binding.clone(), role));
+            }
             continue;
         };
+        if role_obj.is_some_and(|r| r.origin.starts_with("builtin:"))
+            && !(role_kind == "ClusterRole" && defined_in_input.contains(&role_name))
+        {
+            builtin_roles.push((binding.clone(), format!("{role_kind} {role_name}")));
+        }
+        // The rules the platform's own role has, to tell an added rule from a default one.
+        let default_binding = !options.include_platform && policy.is_default_binding(o);
+        let builtin_rules: Option<Vec<Rule>> = default_binding
+            .then(|| {
+                policy
+                    .role(role_kind, scope.as_deref(), &role_name)
+                    .map(rules_of)
+            })
+            .flatten();
         let via = format!("{binding} -> {role_kind} {role_name}");
         for s in o
             .get(&["subjects"])
@@ -123,8 +185,9 @@ pub fn resolve(objects: &[Object]) -> Rbac {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            let subject = match s.get("kind").and_then(Value::as_str) {
-                Some("ServiceAccount") => Subject::ServiceAccount {
+            let kind = s.get("kind").and_then(Value::as_str).unwrap_or_default();
+            let subject = match kind {
+                "ServiceAccount" => Subject::ServiceAccount {
                     namespace: s
                         .get("namespace")
                         .and_then(Value::as_str)
@@ -133,17 +196,29 @@ pub fn resolve(objects: &[Object]) -> Rbac {
                         .unwrap_or_else(|| "default".into()),
                     name,
                 },
-                Some("Group") => Subject::Group(name),
-                Some("User") => Subject::User(name),
+                "Group" => Subject::Group(name),
+                "User" => Subject::User(name),
                 _ => continue,
             };
-            for r in rules {
+            let subject_is_default = default_binding && {
+                let (ns, n) = match &subject {
+                    Subject::ServiceAccount { namespace, name } => (namespace.as_str(), name),
+                    Subject::Group(n) | Subject::User(n) => ("", n),
+                };
+                policy.binds(o, &bootstrap::subject_key(kind, ns, n))
+            };
+            for r in &rules {
+                let default = subject_is_default
+                    && builtin_rules
+                        .as_ref()
+                        .is_none_or(|builtin| builtin.contains(r));
                 grants.push((
                     subject.clone(),
                     Grant {
                         rule: r.clone(),
                         namespace: scope.clone(),
                         via: via.clone(),
+                        default,
                     },
                 ));
             }
@@ -152,23 +227,38 @@ pub fn resolve(objects: &[Object]) -> Rbac {
     Rbac {
         grants,
         missing_roles,
+        builtin_roles,
+        platform_unresolved,
     }
 }
 
-/// ClusterRoles with an `aggregationRule` get the rules of every ClusterRole whose labels match.
-fn aggregate(objects: &[Object], cluster_roles: &mut BTreeMap<String, Vec<Rule>>) {
-    for o in objects.iter().filter(|o| o.kind == "ClusterRole") {
+fn ns_or_default(o: &Object) -> String {
+    o.namespace.clone().unwrap_or_else(|| "default".into())
+}
+
+/// The rules of every ClusterRole, with aggregation: a ClusterRole with an `aggregationRule` gets
+/// the rules of every ClusterRole whose labels match, themselves aggregated (`admin` takes `edit`,
+/// which takes `view`), as the API server's aggregation controller does. Cycles stop.
+fn aggregate(cluster_roles: &BTreeMap<String, &Object>) -> BTreeMap<String, Vec<Rule>> {
+    fn rules(
+        name: &str,
+        cluster_roles: &BTreeMap<String, &Object>,
+        seen: &mut BTreeSet<String>,
+    ) -> Vec<Rule> {
+        let Some(o) = cluster_roles.get(name) else {
+            return Vec::new();
+        };
+        if !seen.insert(name.to_string()) {
+            return Vec::new();
+        }
+        let mut out = rules_of(o);
         let Some(selectors) = o
             .get(&["aggregationRule", "clusterRoleSelectors"])
             .and_then(Value::as_array)
         else {
-            continue;
+            return out;
         };
-        let mut extra = Vec::new();
-        for other in objects
-            .iter()
-            .filter(|x| x.kind == "ClusterRole" && x.name != o.name)
-        {
+        for (other_name, other) in cluster_roles.iter().filter(|(n, _)| n.as_str() != name) {
             let labels = other.get(&["metadata", "labels"]);
             let matches = selectors.iter().any(|sel| {
                 sel.get("matchLabels")
@@ -181,14 +271,24 @@ fn aggregate(objects: &[Object], cluster_roles: &mut BTreeMap<String, Vec<Rule>>
                     })
             });
             if matches {
-                extra.extend(rules_of(other));
+                for r in rules(other_name, cluster_roles, seen) {
+                    if !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
             }
         }
-        cluster_roles
-            .entry(o.name.clone())
-            .or_default()
-            .extend(extra);
+        out
     }
+    cluster_roles
+        .keys()
+        .map(|name| {
+            (
+                name.clone(),
+                rules(name, cluster_roles, &mut BTreeSet::new()),
+            )
+        })
+        .collect()
 }
 
 /// Every subject a binding may name to reach a service account: itself, and the groups every
