@@ -5,11 +5,16 @@ use std::path::Path;
 use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) {
+    git_at(dir, "2024-03-01T10:00:00Z", args)
+}
+
+/// `git` with author and committer dates fixed to `date`.
+fn git_at(dir: &Path, date: &str, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
         .args(args)
-        .env("GIT_AUTHOR_DATE", "2024-03-01T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-03-01T10:00:00Z")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
         .output()
         .expect("git runs");
     assert!(
@@ -34,6 +39,16 @@ fn commit_file(dir: &Path, path: &str, body: &str, msg: &str) {
     std::fs::write(full, body).unwrap();
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", msg]);
+}
+
+/// Write `path` and commit everything, dated `date`; returns the new commit's id.
+fn commit_at(dir: &Path, date: &str, path: &str, body: &str, msg: &str) -> String {
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, body).unwrap();
+    git_at(dir, date, &["add", "-A"]);
+    git_at(dir, date, &["commit", "-q", "-m", msg]);
+    head(dir)
 }
 
 fn head(dir: &Path) -> String {
@@ -271,4 +286,230 @@ fn a_missing_object_is_a_note_and_the_rest_is_still_reported() {
         "{notes:?}"
     );
     assert_eq!(found(&j).len(), 1, "the good blob is still scanned");
+}
+
+/// The one identity's locations in a history scan, as (path, commit, introductions).
+fn places(j: &serde_json::Value) -> Vec<(String, String, u64)> {
+    assert_eq!(j["identities"].as_array().unwrap().len(), 1, "{j:#}");
+    j["identities"][0]["credentials"][0]["found"]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["path"].as_str().unwrap().to_string(),
+                l["commit"].as_str().unwrap().to_string(),
+                l["introductions"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn history(dir: &Path) -> serde_json::Value {
+    let r = scan_json(dir, &["--history", "--fail-on", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()
+}
+
+#[test]
+fn thirty_commits_in_the_same_second_do_not_hide_the_introducing_one() {
+    let dir = repo();
+    let second = "2024-03-01T10:00:00Z";
+    for i in 0..5 {
+        commit_at(
+            dir.path(),
+            second,
+            &format!("before/{i}.txt"),
+            &format!("{i}\n"),
+            "before",
+        );
+    }
+    let introduced = commit_at(
+        dir.path(),
+        second,
+        "deploy/credentials.env",
+        &format!("T={}\n", t(12)),
+        "add credentials",
+    );
+    for i in 0..30 {
+        commit_at(
+            dir.path(),
+            second,
+            &format!("after/{i}.txt"),
+            &format!("{i}\n"),
+            "bot",
+        );
+    }
+    let j = history(dir.path());
+    assert_eq!(
+        places(&j),
+        vec![("deploy/credentials.env".to_string(), introduced.clone(), 1)]
+    );
+    let id = &j["identities"][0];
+    assert_eq!(id["attributes"]["introduced_in"], introduced.as_str());
+    assert_eq!(id["credentials"][0]["found"]["present_at_head"], true);
+}
+
+#[test]
+fn a_child_dated_before_its_parent_is_not_the_introducing_commit() {
+    let dir = repo();
+    commit_at(
+        dir.path(),
+        "2024-03-01T10:00:00Z",
+        "README.md",
+        "hi\n",
+        "start",
+    );
+    let introduced = commit_at(
+        dir.path(),
+        "2024-03-05T10:00:00Z",
+        "ci.env",
+        &format!("T={}\n", t(13)),
+        "add secret",
+    );
+    // Rebased or cherry-picked: the child carries an older date than its parent.
+    commit_at(
+        dir.path(),
+        "2024-02-01T10:00:00Z",
+        "other.txt",
+        "x\n",
+        "older child",
+    );
+    commit_at(
+        dir.path(),
+        "2023-12-01T10:00:00Z",
+        "more.txt",
+        "y\n",
+        "even older",
+    );
+    let j = history(dir.path());
+    assert_eq!(places(&j), vec![("ci.env".to_string(), introduced, 1)]);
+    let loc = &j["identities"][0]["credentials"][0]["found"]["locations"][0];
+    assert_eq!(loc["date"], "2024-03-05T10:00:00Z");
+}
+
+#[test]
+fn a_secret_from_a_merged_branch_is_introduced_on_the_branch() {
+    let dir = repo();
+    commit_at(
+        dir.path(),
+        "2024-03-01T10:00:00Z",
+        "README.md",
+        "hi\n",
+        "start",
+    );
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    let introduced = commit_at(
+        dir.path(),
+        "2024-03-10T10:00:00Z",
+        "svc/app.env",
+        &format!("T={}\n", t(14)),
+        "feature secret",
+    );
+    git(dir.path(), &["checkout", "-q", "main"]);
+    commit_at(
+        dir.path(),
+        "2024-03-02T10:00:00Z",
+        "main.txt",
+        "m\n",
+        "main work",
+    );
+    // The merge is dated before the branch commit: only the graph can tell them apart.
+    git_at(
+        dir.path(),
+        "2024-03-03T10:00:00Z",
+        &["merge", "-q", "--no-ff", "-m", "merge feature", "feature"],
+    );
+    git(dir.path(), &["branch", "-q", "-D", "feature"]);
+    let j = history(dir.path());
+    assert_eq!(places(&j), vec![("svc/app.env".to_string(), introduced, 1)]);
+}
+
+#[test]
+fn the_same_file_added_on_two_branches_names_the_first_and_counts_both() {
+    let dir = repo();
+    commit_at(
+        dir.path(),
+        "2024-03-01T10:00:00Z",
+        "README.md",
+        "hi\n",
+        "start",
+    );
+    let body = format!("T={}\n", t(15));
+    git(dir.path(), &["checkout", "-q", "-b", "one"]);
+    let first = commit_at(
+        dir.path(),
+        "2024-03-02T10:00:00Z",
+        "keys.env",
+        &body,
+        "on one",
+    );
+    git(dir.path(), &["checkout", "-q", "main"]);
+    git(dir.path(), &["checkout", "-q", "-b", "two"]);
+    commit_at(
+        dir.path(),
+        "2024-03-04T10:00:00Z",
+        "unrelated.txt",
+        "u\n",
+        "two work",
+    );
+    let second = commit_at(
+        dir.path(),
+        "2024-03-05T10:00:00Z",
+        "keys.env",
+        &body,
+        "on two",
+    );
+    assert_ne!(first, second);
+    // Merging them adds no introduction: each parent already holds the file.
+    git(dir.path(), &["checkout", "-q", "main"]);
+    git_at(
+        dir.path(),
+        "2024-03-06T10:00:00Z",
+        &["merge", "-q", "--no-ff", "-m", "merge one", "one"],
+    );
+    git_at(
+        dir.path(),
+        "2024-03-07T10:00:00Z",
+        &["merge", "-q", "--no-ff", "-m", "merge two", "two"],
+    );
+    let j = history(dir.path());
+    assert_eq!(places(&j), vec![("keys.env".to_string(), first, 2)]);
+}
+
+#[test]
+fn a_renamed_file_is_a_new_introduction_at_its_new_path() {
+    let dir = repo();
+    let added = commit_at(
+        dir.path(),
+        "2024-03-05T10:00:00Z",
+        "old/secret.env",
+        &format!("T={}\n", t(16)),
+        "add",
+    );
+    git(dir.path(), &["mv", "old", "new"]);
+    git_at(
+        dir.path(),
+        "2024-03-01T10:00:00Z",
+        &["commit", "-q", "-m", "rename"],
+    );
+    let renamed = head(dir.path());
+    let j = history(dir.path());
+    let mut p = places(&j);
+    p.sort();
+    assert_eq!(
+        p,
+        vec![
+            ("new/secret.env".to_string(), renamed, 1),
+            ("old/secret.env".to_string(), added.clone(), 1),
+        ]
+    );
+    // The secret was introduced by the first commit in the graph, though the rename is dated
+    // earlier.
+    let id = &j["identities"][0];
+    assert_eq!(id["attributes"]["introduced_in"], added.as_str());
+    assert_eq!(
+        id["owner"]["detail"],
+        format!("introduced in commit {added}").as_str()
+    );
 }
