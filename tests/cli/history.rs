@@ -513,3 +513,100 @@ fn a_renamed_file_is_a_new_introduction_at_its_new_path() {
         format!("introduced in commit {added}").as_str()
     );
 }
+
+/// Replace the loose object `id` of the repository in `dir` with `bytes` (as stored: zlib).
+fn overwrite_object(dir: &Path, id: &str, bytes: &[u8]) {
+    let file = dir.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(&file, bytes).unwrap();
+}
+
+fn rev(dir: &Path, spec: &str) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["rev-parse", spec])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rev-parse {spec}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A scan that read less than the repository holds must say so: partial (exit 3), with a warning.
+fn assert_partial(dir: &Path, args: &[&str], what: &str) {
+    let mut all = args.to_vec();
+    all.extend(["--fail-on", "none"]);
+    let r = scan_json(dir, &all);
+    assert_eq!(r.code, 3, "{what} {args:?}: {}\n{}", r.stderr, r.stdout);
+    let j = r.json();
+    assert_eq!(j["sources"][0]["status"], "partial", "{what} {args:?}");
+    let notes = j["sources"][0]["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["level"] == "warning"),
+        "{what} {args:?}: {notes:?}"
+    );
+}
+
+#[test]
+fn a_corrupt_root_tree_makes_every_git_mode_partial() {
+    for garbage in [true, false] {
+        let dir = repo();
+        commit_file(dir.path(), "a.env", &format!("T={}\n", t(17)), "one");
+        let base = head(dir.path());
+        commit_file(dir.path(), "b.txt", "two\n", "two");
+        let root_tree = rev(dir.path(), "HEAD^{tree}");
+        let bytes = if garbage {
+            // Not even zlib: the object cannot be inflated.
+            b"this is not a git object".to_vec()
+        } else {
+            // A well-formed object whose tree entries do not parse: stored with git's own
+            // compression under another id, then put in place of the root tree.
+            let junk = dir.path().join("junk");
+            std::fs::write(&junk, b"100644 no-nul-and-no-id").unwrap();
+            let out = Command::new("git")
+                .current_dir(dir.path())
+                .args(["hash-object", "-t", "tree", "--literally", "-w"])
+                .arg(&junk)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::fs::remove_file(&junk).unwrap();
+            let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+            std::fs::read(
+                dir.path()
+                    .join(".git/objects")
+                    .join(&id[..2])
+                    .join(&id[2..]),
+            )
+            .unwrap()
+        };
+        overwrite_object(dir.path(), &root_tree, &bytes);
+        let what = if garbage { "garbage" } else { "bad entries" };
+        assert_partial(dir.path(), &["--history"], what);
+        assert_partial(dir.path(), &["--since", &base], what);
+        std::fs::write(dir.path().join("c.txt"), "staged\n").unwrap();
+        git(dir.path(), &["add", "c.txt"]);
+        assert_partial(dir.path(), &["--staged"], what);
+    }
+}
+
+#[test]
+fn a_ref_to_an_unreadable_commit_makes_the_history_partial() {
+    let dir = repo();
+    commit_file(dir.path(), "a.env", &format!("T={}\n", t(18)), "one");
+    git(dir.path(), &["checkout", "-q", "-b", "side"]);
+    commit_file(dir.path(), "side.txt", "side\n", "side");
+    let side = head(dir.path());
+    git(dir.path(), &["checkout", "-q", "main"]);
+    overwrite_object(dir.path(), &side, b"not a commit");
+    assert_partial(dir.path(), &["--history"], "unreadable branch tip");
+    let r = scan_json(dir.path(), &["--history", "--fail-on", "none"]);
+    assert_eq!(
+        found(&r.json()).len(),
+        1,
+        "the readable history is still scanned"
+    );
+}
