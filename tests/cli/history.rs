@@ -610,3 +610,65 @@ fn a_ref_to_an_unreadable_commit_makes_the_history_partial() {
         "the readable history is still scanned"
     );
 }
+
+#[test]
+fn tracked_files_are_scanned_whatever_gitignore_says_and_every_skip_is_counted() {
+    let dir = repo();
+    let d = dir.path();
+    commit_file(d, ".gitignore", "*.env\nbuild/\n", "ignore env files");
+    // Committed with `git add -f`: part of the repository despite .gitignore.
+    std::fs::create_dir_all(d.join("deploy")).unwrap();
+    std::fs::write(d.join("deploy/prod.env"), format!("T={}\n", t(19))).unwrap();
+    std::fs::create_dir_all(d.join("inner")).unwrap();
+    std::fs::write(d.join("inner/x.env"), "T=nothing\n").unwrap();
+    git(d, &["add", "-f", "deploy/prod.env", "inner/x.env"]);
+    git(d, &["commit", "-q", "-m", "forced"]);
+    // Untracked and ignored: hidden, but counted.
+    std::fs::write(d.join("local.env"), format!("T={}\n", t(20))).unwrap();
+    std::fs::create_dir_all(d.join("build")).unwrap();
+    std::fs::write(d.join("build/out.txt"), format!("T={}\n", t(21))).unwrap();
+    // A tracked path whose folder is now a symlink out of the tree is not followed.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.env"), format!("T={}\n", t(22))).unwrap();
+    std::fs::remove_dir_all(d.join("inner")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.join("inner")).unwrap();
+
+    let r = scan_json(d, &["--fail-on", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let paths: Vec<String> = found(&j).into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, vec!["deploy/prod.env".to_string()], "{j:#}");
+    let stats = &j["sources"][0]["stats"];
+    assert_eq!(stats["paths_skipped_ignored"], 2, "local.env and build/");
+    assert_eq!(stats["files_skipped_not_regular"], 1, "the inner symlink");
+    let notes: Vec<String> = j["sources"][0]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("1 files tracked by git")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("2 untracked files or folders")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("1 symbolic links not followed")),
+        "{notes:?}"
+    );
+    assert_eq!(j["sources"][0]["status"], "complete");
+
+    let j = scan_json(d, &["--no-ignore", "--fail-on", "none"]).json();
+    let mut paths: Vec<String> = found(&j).into_iter().map(|f| f.1).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["build/out.txt", "deploy/prod.env", "local.env"]);
+}

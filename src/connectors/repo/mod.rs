@@ -8,6 +8,7 @@ mod codeowners;
 mod file_scan;
 mod git;
 mod tally;
+mod tracked;
 mod walk;
 
 pub use allow::AllowList;
