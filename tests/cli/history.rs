@@ -672,3 +672,61 @@ fn tracked_files_are_scanned_whatever_gitignore_says_and_every_skip_is_counted()
     paths.sort();
     assert_eq!(paths, vec!["build/out.txt", "deploy/prod.env", "local.env"]);
 }
+
+#[test]
+fn codeowners_pointing_at_dev_zero_a_fifo_or_a_huge_file_is_refused_with_a_note() {
+    let big = "* @acme/x\n".repeat(3 * 1024 * 1024 / 10 + 1);
+    for case in ["dev-zero", "fifo", "huge", "outside"] {
+        let dir = tree(&[("app.env", format!("T={}\n", t(23)).as_bytes())]);
+        let d = dir.path();
+        std::fs::create_dir_all(d.join(".github")).unwrap();
+        let co = d.join(".github/CODEOWNERS");
+        let outside = tempfile::tempdir().unwrap();
+        match case {
+            "dev-zero" => std::os::unix::fs::symlink("/dev/zero", &co).unwrap(),
+            "fifo" => {
+                let ok = Command::new("mkfifo").arg(&co).status().unwrap().success();
+                assert!(ok, "mkfifo");
+            }
+            "huge" => std::fs::write(&co, &big).unwrap(),
+            _ => {
+                std::fs::write(outside.path().join("CODEOWNERS"), "* @evil\n").unwrap();
+                std::os::unix::fs::symlink(outside.path().join("CODEOWNERS"), &co).unwrap();
+            }
+        }
+        let r = scan_json(d, &["--fail-on", "none"]);
+        assert_eq!(r.code, 3, "{case}: partial, {}", r.stderr);
+        let j = r.json();
+        assert_eq!(found(&j).len(), 1, "{case}: the scan goes on");
+        assert!(
+            j["identities"][0]["owner"]["source"] != "codeowners",
+            "{case}"
+        );
+        let notes = j["sources"][0]["notes"].as_array().unwrap();
+        let note = notes
+            .iter()
+            .find(|n| n["subject"] == ".github/CODEOWNERS")
+            .unwrap_or_else(|| panic!("{case}: {notes:?}"));
+        let msg = note["message"].as_str().unwrap();
+        let expected = match case {
+            "dev-zero" | "outside" => "leads outside the scanned tree",
+            "fifo" => "not a regular file",
+            _ => "over the 3145728 byte limit",
+        };
+        assert!(msg.contains(expected), "{case}: {msg}");
+        assert_eq!(note["level"], "warning");
+    }
+}
+
+#[test]
+fn a_codeowners_symlink_inside_the_tree_is_followed() {
+    let dir = tree(&[
+        ("deploy/app.env", format!("T={}\n", t(24)).as_bytes()),
+        ("docs/OWNERS.txt", b"/deploy/ @acme/ops\n"),
+    ]);
+    std::os::unix::fs::symlink("docs/OWNERS.txt", dir.path().join("CODEOWNERS")).unwrap();
+    let r = scan_json(dir.path(), &["--fail-on", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["identities"][0]["owner"]["name"], "@acme/ops");
+}

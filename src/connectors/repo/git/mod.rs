@@ -328,15 +328,59 @@ fn scan_blob(
     scan_content(path, &obj.data, detectors, &opts.allow, t)
 }
 
-/// CODEOWNERS as committed at HEAD (for bare repositories and mirrors, which have no work tree).
-pub fn codeowners_at_head(repo: &gix::Repository) -> Option<super::codeowners::CodeOwners> {
-    let tree = repo.head_commit().ok()?.tree().ok()?;
-    super::codeowners::LOCATIONS.iter().find_map(|rel| {
-        let entry = tree.lookup_entry_by_path(rel).ok()??;
-        let blob = entry.object().ok()?;
-        let text = String::from_utf8_lossy(&blob.data).into_owned();
-        Some(super::codeowners::CodeOwners::parse(rel, &text))
-    })
+/// CODEOWNERS as committed at HEAD (for bare repositories and mirrors, which have no work tree);
+/// a blob over the size cap is not inflated, and is noted.
+pub fn codeowners_at_head(
+    repo: &gix::Repository,
+) -> (Option<super::codeowners::CodeOwners>, Option<Note>) {
+    let Some(tree) = repo.head_commit().ok().and_then(|c| c.tree().ok()) else {
+        return (None, None);
+    };
+    for rel in super::codeowners::LOCATIONS {
+        let Ok(Some(entry)) = tree.lookup_entry_by_path(rel) else {
+            continue;
+        };
+        if !entry.mode().is_blob() {
+            let note = Note::new(
+                NoteLevel::Warning,
+                rel,
+                "not read: not a regular file at HEAD (a symlink or a folder); owners from \
+                 CODEOWNERS are not known",
+            );
+            return (None, Some(note));
+        }
+        let refused = match repo.find_header(entry.object_id()) {
+            Ok(h) if h.size() > super::codeowners::MAX_SIZE => Some(format!(
+                "not read: {} bytes is over the {} byte limit for this kind of file",
+                h.size(),
+                super::codeowners::MAX_SIZE
+            )),
+            Ok(_) => None,
+            Err(e) => Some(format!("cannot be read: {e}")),
+        };
+        let blob = match (refused, entry.object()) {
+            (None, Ok(b)) => b,
+            (Some(why), _) => {
+                let note = Note::new(
+                    NoteLevel::Warning,
+                    rel,
+                    format!("{why}; owners from CODEOWNERS are not known"),
+                );
+                return (None, Some(note));
+            }
+            (None, Err(e)) => {
+                let note = Note::new(
+                    NoteLevel::Warning,
+                    rel,
+                    format!("cannot be read: {e}; owners from CODEOWNERS are not known"),
+                );
+                return (None, Some(note));
+            }
+        };
+        let text = String::from_utf8_lossy(&blob.data);
+        return (Some(super::codeowners::CodeOwners::parse(rel, &text)), None);
+    }
+    (None, None)
 }
 
 fn is_lfs_pointer(data: &[u8]) -> bool {
