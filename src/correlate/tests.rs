@@ -46,6 +46,7 @@ fn found(detector: &str, secret: &str, attrs: &[(&str, &str)]) -> Identity {
                 commit: Some("0123456789abcdef0123".into()),
                 author: None,
                 date: Some(Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap()),
+                introductions: None,
             }],
             present_at_head: Some(false),
             first_seen_at: Some(Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap()),

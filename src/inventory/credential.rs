@@ -83,4 +83,8 @@ pub struct Location {
     pub author: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<DateTime<Utc>>,
+    /// History scans: how many commits introduced this content at this path independently (a
+    /// commit holding it where none of its parents did); `commit` is the topologically first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introductions: Option<usize>,
 }

@@ -349,6 +349,7 @@ mod tests {
             commit: None,
             author: None,
             date: None,
+            introductions: None,
         };
         let secret = |locs: Vec<Location>| -> Identity {
             let mut i = ident("repo:1", "k");

@@ -126,6 +126,16 @@ pub struct ScanStats {
     pub files_skipped_allowed: u64,
     #[serde(default)]
     pub files_failed: u64,
+    /// Untracked files and folders that ignore rules hid (repository work trees).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub paths_skipped_ignored: u64,
+    /// Symbolic links not followed and special files (FIFOs, sockets, devices).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub files_skipped_not_regular: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

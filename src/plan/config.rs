@@ -132,23 +132,16 @@ impl Config {
     /// A config found in a folder that may be the scanned repository's: read only if it is a
     /// regular file (not a symlink to somewhere else, not a device) of a sane size.
     fn read_found(path: &Path) -> Result<Config> {
-        let meta = std::fs::symlink_metadata(path)
-            .with_context(|| format!("reading config {}", path.display()))?;
-        if !meta.file_type().is_file() {
-            anyhow::bail!(
-                "{}: not a regular file (a symlink or a special file); a config nhiscan finds by \
-                 itself must be a plain file — give another one with --config",
+        let bytes = crate::safe_file::read(path, None, MAX_FOUND_CONFIG).map_err(|why| {
+            anyhow::anyhow!(
+                "config {}: {why}; a config nhiscan finds by itself must be a plain file of at \
+                 most {MAX_FOUND_CONFIG} bytes — give another one with --config",
                 path.display()
-            );
-        }
-        if meta.len() > MAX_FOUND_CONFIG {
-            anyhow::bail!(
-                "{}: {} bytes is more than a config can be ({MAX_FOUND_CONFIG})",
-                path.display(),
-                meta.len()
-            );
-        }
-        let mut cfg = Config::read(path)?;
+            )
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("config {}: not UTF-8 text", path.display()))?;
+        let mut cfg = Config::parse(path, &text)?;
         cfg.discovered = true;
         Ok(cfg)
     }

@@ -305,7 +305,14 @@ impl Fields for FoundSecret {
 
 impl Fields for Location {
     const NAMES: &'static [&'static str] = &[
-        "path", "line", "column", "snippet", "commit", "author", "date",
+        "path",
+        "line",
+        "column",
+        "snippet",
+        "commit",
+        "author",
+        "date",
+        "introductions",
     ];
 
     fn field<'v>(&'v self, i: usize) -> Option<Box<dyn Val + 'v>> {
@@ -317,6 +324,9 @@ impl Fields for Location {
             4 => self.commit.as_deref().map(string),
             5 => self.author.as_deref().map(string),
             6 => time(self.date),
+            7 => self
+                .introductions
+                .map(|n| Box::new(CelUInt::from(n as u64)) as Box<dyn Val>),
             _ => None,
         }
     }
@@ -554,6 +564,7 @@ mod tests {
                     commit: None,
                     author: None,
                     date: None,
+                    introductions: None,
                 }],
                 present_at_head: Some(true),
                 first_seen_at: None,

@@ -105,15 +105,14 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
             commit: h.origin.as_ref().map(|o| o.commit.clone()),
             author: h.origin.as_ref().map(|o| o.author.clone()),
             date: h.origin.as_ref().and_then(|o| o.date),
+            introductions: h.origin.as_ref().map(|o| o.introductions),
         })
         .collect();
     locations.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.column == b.column);
     let origins: Vec<&HitOrigin> = group.iter().filter_map(|h| h.origin.as_ref()).collect();
     let present_at_head = (!origins.is_empty()).then(|| origins.iter().any(|o| o.at_head));
-    let earliest = origins
-        .iter()
-        .filter(|o| o.date.is_some())
-        .min_by_key(|o| o.date);
+    // The first introduction in topological order, never by date (dates tie and go backwards).
+    let earliest = origins.iter().min_by_key(|o| o.order);
     let owner = earliest.map(|o| Owner {
         name: o.author.clone(),
         source: OwnerSource::CommitAuthor,

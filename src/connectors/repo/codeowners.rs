@@ -3,11 +3,15 @@
 //! with no owners makes the path explicitly unowned. Patterns follow gitignore syntax minus
 //! negation and character ranges, which GitHub does not support.
 
+use crate::inventory::{Note, NoteLevel};
 use globset::{Glob, GlobBuilder, GlobMatcher};
 use std::path::Path;
 
 /// Where GitHub looks, in order.
 pub const LOCATIONS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/// GitHub ignores a CODEOWNERS file over 3 MB; so do we (and never read more).
+pub const MAX_SIZE: u64 = 3 * 1024 * 1024;
 
 #[derive(Debug, Default)]
 pub struct CodeOwners {
@@ -31,12 +35,28 @@ pub struct Ownership {
 }
 
 impl CodeOwners {
-    /// Read the first CODEOWNERS file under `root`, if any.
-    pub fn from_dir(root: &Path) -> Option<CodeOwners> {
-        LOCATIONS.iter().find_map(|rel| {
-            let text = std::fs::read_to_string(root.join(rel)).ok()?;
-            Some(CodeOwners::parse(rel, &text))
-        })
+    /// Read the first CODEOWNERS file under `root`, if any. The file belongs to the scanned
+    /// tree: one that is not a regular file inside it, or is over [`MAX_SIZE`], is not read and
+    /// the reason is returned as a warning.
+    pub fn from_dir(root: &Path) -> (Option<CodeOwners>, Option<Note>) {
+        for rel in LOCATIONS {
+            match crate::safe_file::read(&root.join(rel), Some(root), MAX_SIZE) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    return (Some(CodeOwners::parse(rel, &text)), None);
+                }
+                Err(crate::safe_file::Refused::Missing) => continue,
+                Err(why) => {
+                    let note = Note::new(
+                        NoteLevel::Warning,
+                        rel,
+                        format!("{why}; owners from CODEOWNERS are not known"),
+                    );
+                    return (None, Some(note));
+                }
+            }
+        }
+        (None, None)
     }
 
     pub fn parse(file: &str, text: &str) -> CodeOwners {

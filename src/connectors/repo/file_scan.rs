@@ -18,6 +18,11 @@ pub struct HitOrigin {
     pub date: Option<DateTime<Utc>>,
     /// Whether the blob is part of HEAD's tree.
     pub at_head: bool,
+    /// The introducing commit's position in topological order (parents first): of several
+    /// places, the smallest is the earliest introduction, whatever the dates say.
+    pub order: usize,
+    /// How many commits introduced this blob at this path independently (e.g. on two branches).
+    pub introductions: usize,
 }
 
 /// One secret at one place. The raw secret stays in memory only.

@@ -8,6 +8,7 @@ mod codeowners;
 mod file_scan;
 mod git;
 mod tally;
+mod tracked;
 mod walk;
 
 pub use allow::AllowList;
@@ -98,7 +99,8 @@ impl Connector for RepoScanner {
             }
             RepoMode::Staged => self.scan_git(git::Blobs::Staged, progress)?,
         };
-        let owners = self.codeowners();
+        let (owners, owners_note) = self.codeowners();
+        notes.extend(owners_note);
         let identities =
             aggregate::identities(&hits, &self.detectors, self.options.reveal, owners.as_ref());
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));
@@ -121,17 +123,33 @@ impl RepoScanner {
         }
     }
 
-    /// CODEOWNERS from the work tree, else (bare repositories) from HEAD's tree.
-    fn codeowners(&self) -> Option<codeowners::CodeOwners> {
+    /// CODEOWNERS from the work tree, else (bare repositories) from HEAD's tree, and a note when
+    /// one was there but could not be read.
+    fn codeowners(
+        &self,
+    ) -> (
+        Option<codeowners::CodeOwners>,
+        Option<crate::inventory::Note>,
+    ) {
         let dir = if self.root.is_dir() {
             self.root.as_path()
         } else {
-            self.root.parent()?
+            match self.root.parent() {
+                Some(p) => p,
+                None => return (None, None),
+            }
         };
-        codeowners::CodeOwners::from_dir(dir).or_else(|| match self.mode {
-            RepoMode::Files => None,
-            _ => git::codeowners_at_head(&git::open(&self.root).ok()?),
-        })
+        let (found, note) = codeowners::CodeOwners::from_dir(dir);
+        if found.is_some() || note.is_some() {
+            return (found, note);
+        }
+        match self.mode {
+            RepoMode::Files => (None, None),
+            _ => match git::open(&self.root) {
+                Ok(repo) => git::codeowners_at_head(&repo),
+                Err(_) => (None, None),
+            },
+        }
     }
 
     fn scan_git(

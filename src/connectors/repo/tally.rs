@@ -16,6 +16,13 @@ pub struct Tally {
     pub large: AtomicU64,
     pub allowed: AtomicU64,
     pub failed: AtomicU64,
+    /// Untracked files and folders hidden by ignore rules.
+    pub ignored: AtomicU64,
+    /// Tracked files that ignore rules match, scanned anyway.
+    pub tracked_ignored: AtomicU64,
+    /// Symbolic links (not followed) and special files (FIFOs, sockets, devices).
+    pub links: AtomicU64,
+    pub special: AtomicU64,
     notes: Mutex<Vec<Note>>,
 }
 
@@ -62,13 +69,53 @@ impl Tally {
             files_skipped_large: self.large.into_inner(),
             files_skipped_allowed: self.allowed.into_inner(),
             files_failed: self.failed.into_inner(),
+            paths_skipped_ignored: self.ignored.into_inner(),
+            files_skipped_not_regular: self.links.load(Ordering::Relaxed)
+                + self.special.load(Ordering::Relaxed),
         };
+        let (links, special) = (self.links.into_inner(), self.special.into_inner());
+        let tracked_ignored = self.tracked_ignored.into_inner();
         let mut notes = self.notes.into_inner().unwrap_or_default();
         if stats.files_skipped_binary > 0 {
             notes.push(Note::new(
                 NoteLevel::Info,
                 root,
                 format!("{} binary files skipped", stats.files_skipped_binary),
+            ));
+        }
+        if stats.paths_skipped_ignored > 0 {
+            notes.push(Note::new(
+                NoteLevel::Info,
+                root,
+                format!(
+                    "{} untracked files or folders matched by .gitignore, .ignore or git's \
+                     excludes were not scanned (--no-ignore scans them)",
+                    stats.paths_skipped_ignored
+                ),
+            ));
+        }
+        if tracked_ignored > 0 {
+            notes.push(Note::new(
+                NoteLevel::Info,
+                root,
+                format!(
+                    "{tracked_ignored} files tracked by git but matched by .gitignore were \
+                     scanned (ignore rules only hide untracked files)"
+                ),
+            ));
+        }
+        if links > 0 {
+            notes.push(Note::new(
+                NoteLevel::Info,
+                root,
+                format!("{links} symbolic links not followed (a target inside the tree is scanned where it is)"),
+            ));
+        }
+        if special > 0 {
+            notes.push(Note::new(
+                NoteLevel::Info,
+                root,
+                format!("{special} special files (FIFOs, sockets, devices) skipped"),
             ));
         }
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));

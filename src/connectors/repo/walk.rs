@@ -8,7 +8,8 @@ use super::tally::Tally;
 use crate::detectors::DetectorSet;
 use crate::inventory::{Note, ScanStats};
 use crate::progress::Progress;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub struct Walked {
@@ -48,7 +49,23 @@ impl Drop for Batch {
 
 enum WalkItem {
     File(PathBuf),
+    /// A folder, symlink or special file: not scanned, but seen (so it is not counted as
+    /// ignored).
+    Dir(PathBuf),
+    Link(PathBuf),
+    Special(PathBuf),
     Error(String, String),
+}
+
+impl WalkItem {
+    fn path(&self) -> Option<&Path> {
+        match self {
+            WalkItem::File(p) | WalkItem::Dir(p) | WalkItem::Link(p) | WalkItem::Special(p) => {
+                Some(p)
+            }
+            WalkItem::Error(..) => None,
+        }
+    }
 }
 
 pub fn scan_tree(
@@ -72,10 +89,12 @@ pub fn scan_tree(
             let root = root_owned.clone();
             Box::new(move |entry| {
                 let item = match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                        WalkItem::File(e.into_path())
-                    }
-                    Ok(_) => return ignore::WalkState::Continue,
+                    Ok(e) => match e.file_type() {
+                        Some(t) if t.is_file() => WalkItem::File(e.into_path()),
+                        Some(t) if t.is_dir() => WalkItem::Dir(e.into_path()),
+                        Some(t) if t.is_symlink() => WalkItem::Link(e.into_path()),
+                        _ => WalkItem::Special(e.into_path()),
+                    },
                     Err(err) => {
                         let (s, m) = describe_walk_error(&root, &err);
                         WalkItem::Error(s, m)
@@ -90,14 +109,37 @@ pub fn scan_tree(
         });
     });
 
-    let hits: Vec<FileHit> = rx
+    // Everything the walk yielded, to tell afterwards what the ignore rules hid.
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut hits: Vec<FileHit> = rx
         .into_iter()
+        .inspect(|batch| {
+            for item in batch {
+                if let Some(p) = item.path() {
+                    seen.insert(p.to_path_buf());
+                }
+                if let WalkItem::Dir(p) = item {
+                    dirs.push(p.clone());
+                }
+            }
+        })
         .flatten()
         .par_bridge()
         .flat_map_iter(|item| match item {
             WalkItem::File(path) => {
                 progress.inc();
                 scan_file(root, &path, opts, detectors, &tally)
+            }
+            WalkItem::Dir(_) => Vec::new(),
+            WalkItem::Link(_) => {
+                Tally::add(&tally.links, 1);
+                Vec::new()
+            }
+            WalkItem::Special(path) => {
+                Tally::add(&tally.special, 1);
+                tracing::debug!("{}: not a regular file, skipped", path.display());
+                Vec::new()
             }
             WalkItem::Error(subject, msg) => {
                 tally.failed(&subject, msg);
@@ -106,8 +148,61 @@ pub fn scan_tree(
         })
         .collect();
     let _ = walk_thread.join();
+    if !opts.no_ignore {
+        hits.extend(scan_tracked(
+            root, &mut seen, opts, detectors, progress, &tally,
+        ));
+        let ignored = count_ignored(&dirs, &seen);
+        Tally::add(&tally.ignored, ignored);
+    }
     let (stats, notes) = tally.finish(&root.display().to_string());
     Walked { hits, stats, notes }
+}
+
+/// Tracked files the ignore rules hid from the walk: scanned like any other, counted, and added
+/// to `seen` (they are not ignored).
+fn scan_tracked(
+    root: &Path,
+    seen: &mut HashSet<PathBuf>,
+    opts: &RepoOptions,
+    detectors: &DetectorSet,
+    progress: &Progress,
+    t: &Tally,
+) -> Vec<FileHit> {
+    match super::tracked::missed(root, seen) {
+        None => Vec::new(),
+        Some(Err(e)) => {
+            t.failed(".git/index", e);
+            Vec::new()
+        }
+        Some(Ok(paths)) => {
+            Tally::add(&t.tracked_ignored, paths.len() as u64);
+            let hits = paths
+                .par_iter()
+                .flat_map_iter(|p| {
+                    progress.inc();
+                    scan_file(root, p, opts, detectors, t)
+                })
+                .collect();
+            seen.extend(paths);
+            hits
+        }
+    }
+}
+
+/// Entries of walked folders that the walk did not yield: what ignore rules (`.gitignore`,
+/// `.ignore`, git's excludes) hid. The `.git` folder is not content and is not counted.
+fn count_ignored(dirs: &[PathBuf], seen: &HashSet<PathBuf>) -> u64 {
+    dirs.par_iter()
+        .map(|d| {
+            let Ok(rd) = std::fs::read_dir(d) else {
+                return 0;
+            };
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_name() != ".git" && !seen.contains(&e.path()))
+                .count() as u64
+        })
+        .sum()
 }
 
 fn build_walker(root: &Path, opts: &RepoOptions) -> ignore::WalkParallel {
