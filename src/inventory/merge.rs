@@ -378,7 +378,7 @@ mod tests {
                     locations: locs,
                     present_at_head: None,
                     first_seen_at: None,
-                validation: None,
+                    validation: None,
                 }),
             });
             i

@@ -19,11 +19,11 @@ pub use exit::Outcome;
 pub use fail_on::FailOn;
 pub use output::{Destination, write_output, write_with};
 pub use setup::{Loaded, contract};
-pub(crate) use trust::is_cleartext_remote;
 pub use sources::{
     AwsSource, GITHUB_API_URL, GITHUB_TOKEN_ENV, GithubSource, KubernetesSource, RepoSource,
     SourceConfig,
 };
+pub(crate) use trust::is_cleartext_remote;
 
 use crate::baseline::Baseline;
 use crate::connectors::Connector;

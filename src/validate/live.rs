@@ -41,7 +41,10 @@ impl Cache {
 
     /// How many distinct checks this run has made (or started).
     pub fn len(&self) -> usize {
-        self.verdicts.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.verdicts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,7 +110,8 @@ impl Validator {
             if let Some(partners) = found.attributes.get("paired_with") {
                 for p in partners.split(',') {
                     if let Some((kind, s)) = by_id.get(p) {
-                        vars.entry(kind.to_string()).or_insert_with(|| s.to_string());
+                        vars.entry(kind.to_string())
+                            .or_insert_with(|| s.to_string());
                     }
                 }
             }
@@ -151,7 +155,11 @@ impl Validator {
     }
 
     /// One request, once per run: later callers with the same key get the first verdict.
-    async fn check(&self, client: &Result<Client<Https, Full<Bytes>>, String>, r: Rendered) -> Validation {
+    async fn check(
+        &self,
+        client: &Result<Client<Https, Full<Bytes>>, String>,
+        r: Rendered,
+    ) -> Validation {
         let cell = self.cache.cell(&r.key);
         cell.get_or_init(|| async {
             let client = match client {
@@ -163,10 +171,9 @@ impl Validator {
             tracing::debug!(provider = %r.provider, host = %r.host, "validating a found secret");
             match tokio::time::timeout(self.timeout, send(client, &r)).await {
                 Ok(Ok((status, body))) => verdict(&r, status, &body),
-                Ok(Err(e)) => Validation::new(
-                    Validity::Unknown,
-                    format!("no answer from {}: {e}", r.host),
-                ),
+                Ok(Err(e)) => {
+                    Validation::new(Validity::Unknown, format!("no answer from {}: {e}", r.host))
+                }
                 Err(_) => Validation::new(
                     Validity::Unknown,
                     format!(
@@ -199,7 +206,12 @@ async fn send(client: &Client<Https, Full<Bytes>>, r: &Rendered) -> Result<(u16,
     let mut headers = r.headers.clone();
     headers.push((
         "User-Agent".into(),
-        concat!("nhiscan/", env!("CARGO_PKG_VERSION"), " (secret validation)").into(),
+        concat!(
+            "nhiscan/",
+            env!("CARGO_PKG_VERSION"),
+            " (secret validation)"
+        )
+        .into(),
     ));
     if let Some(s) = &r.sigv4 {
         headers.extend(super::sigv4::sign(r, s)?);

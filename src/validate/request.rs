@@ -80,9 +80,7 @@ pub fn render(
         (Some(h), None) => h.to_string(),
         (None, _) => return Err("the check's URL has no host".into()),
     };
-    if parsed.scheme() != "https"
-        && !allow_insecure_http
-        && crate::plan::is_cleartext_remote(&url)
+    if parsed.scheme() != "https" && !allow_insecure_http && crate::plan::is_cleartext_remote(&url)
     {
         return Err(format!(
             "refused to send a secret over http:// to {host} (not loopback; \
@@ -133,7 +131,12 @@ pub fn render(
         h.update([0]);
     }
     if let Some(s) = &sigv4 {
-        for part in [&s.service, &s.region, &s.access_key_id, &s.secret_access_key] {
+        for part in [
+            &s.service,
+            &s.region,
+            &s.access_key_id,
+            &s.secret_access_key,
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -171,8 +174,14 @@ mod tests {
     #[test]
     fn secrets_are_encoded_in_urls_and_hosts_stay_fixed() {
         let s = spec(serde_json::json!({"url": "https://maps.example.com/x?key={{secret}}"}));
-        let r = render(&s, "gcp", &vars(&[("secret", "a/b?c#d")]), &Endpoints::new(), false)
-            .unwrap();
+        let r = render(
+            &s,
+            "gcp",
+            &vars(&[("secret", "a/b?c#d")]),
+            &Endpoints::new(),
+            false,
+        )
+        .unwrap();
         assert_eq!(r.url, "https://maps.example.com/x?key=a%2Fb%3Fc%23d");
         assert_eq!(r.host, "maps.example.com");
     }
@@ -185,11 +194,20 @@ mod tests {
         }));
         let v = vars(&[("secret", "ghp_x")]);
         let mut e = Endpoints::new();
-        e.insert("github".into(), url::Url::parse("http://127.0.0.1:9/api/v3").unwrap());
+        e.insert(
+            "github".into(),
+            url::Url::parse("http://127.0.0.1:9/api/v3").unwrap(),
+        );
         let r = render(&s, "github", &v, &e, false).unwrap();
         assert_eq!(r.url, "http://127.0.0.1:9/api/v3/user");
-        assert_eq!(r.headers, vec![("Authorization".into(), "Bearer ghp_x".into())]);
-        e.insert("github".into(), url::Url::parse("http://ghe.example/").unwrap());
+        assert_eq!(
+            r.headers,
+            vec![("Authorization".into(), "Bearer ghp_x".into())]
+        );
+        e.insert(
+            "github".into(),
+            url::Url::parse("http://ghe.example/").unwrap(),
+        );
         let err = render(&s, "github", &v, &e, false).err().unwrap();
         assert!(err.contains("refused"), "{err}");
         assert!(render(&s, "github", &v, &e, true).is_ok());
@@ -201,15 +219,28 @@ mod tests {
             "url": "https://api.twilio.com/Accounts/{{account_sid}}.json",
             "basic_auth": {"user": "{{account_sid}}", "password": "{{secret}}"}
         }));
-        let err = render(&s, "twilio", &vars(&[("secret", "t")]), &Endpoints::new(), false)
-            .err()
-            .unwrap();
+        let err = render(
+            &s,
+            "twilio",
+            &vars(&[("secret", "t")]),
+            &Endpoints::new(),
+            false,
+        )
+        .err()
+        .unwrap();
         assert!(err.contains("account_sid"), "{err}");
         let v = vars(&[("secret", "t"), ("account_sid", "AC1")]);
         let a = render(&s, "twilio", &v, &Endpoints::new(), false).unwrap();
         let b = render(&s, "twilio", &v, &Endpoints::new(), false).unwrap();
         assert_eq!(a.key, b.key);
-        let c = render(&s, "twilio", &vars(&[("secret", "u"), ("account_sid", "AC1")]), &Endpoints::new(), false).unwrap();
+        let c = render(
+            &s,
+            "twilio",
+            &vars(&[("secret", "u"), ("account_sid", "AC1")]),
+            &Endpoints::new(),
+            false,
+        )
+        .unwrap();
         assert_ne!(a.key, c.key);
     }
 }

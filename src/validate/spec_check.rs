@@ -27,7 +27,11 @@ pub fn check_spec(v: &ValidateSpec) -> Result<(), String> {
         ));
     }
     let mut texts: Vec<&str> = vec![&v.url];
-    texts.extend(v.headers.iter().flat_map(|(k, val)| [k.as_str(), val.as_str()]));
+    texts.extend(
+        v.headers
+            .iter()
+            .flat_map(|(k, val)| [k.as_str(), val.as_str()]),
+    );
     texts.extend(v.body.as_deref());
     if let Some(b) = &v.basic_auth {
         texts.extend([b.user.as_str(), b.password.as_str()]);
@@ -58,7 +62,9 @@ pub(super) fn origin_of(url: &str) -> Result<&str, String> {
         .find("://")
         .ok_or_else(|| format!("url `{url}` has no scheme"))?;
     let rest = &url[scheme_end + 3..];
-    let end = rest.find(['/', '?']).map_or(url.len(), |i| scheme_end + 3 + i);
+    let end = rest
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + 3 + i);
     Ok(&url[..end])
 }
 
@@ -73,7 +79,12 @@ mod tests {
     #[test]
     fn the_host_is_fixed_and_encrypted() {
         assert!(check_spec(&spec("https://api.github.com/user")).is_ok());
-        assert!(check_spec(&spec("https://api.twilio.com/Accounts/{{account_sid}}.json")).is_ok());
+        assert!(
+            check_spec(&spec(
+                "https://api.twilio.com/Accounts/{{account_sid}}.json"
+            ))
+            .is_ok()
+        );
         assert!(check_spec(&spec("http://api.github.com/user")).is_err());
         assert!(check_spec(&spec("https://{{host}}/user")).is_err());
         assert!(check_spec(&spec("https://api.{{x}}.com/user")).is_err());

@@ -13,11 +13,7 @@ pub fn names(text: &str) -> Result<Vec<String>, String> {
             .find("}}")
             .ok_or_else(|| format!("`{{{{` without `}}}}` in `{text}`"))?;
         let name = after[..end].trim();
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("`{{{{{name}}}}}` is not a variable name"));
         }
         out.push(name.to_string());

@@ -17,7 +17,10 @@ pub fn verdict(r: &Rendered, status: u16, body: &[u8]) -> Validation {
         return match value {
             Some(v) if v == check.equals => Validation::new(
                 Validity::Valid,
-                format!("HTTP {status} from {host} with `{}` = {}", check.field, check.equals),
+                format!(
+                    "HTTP {status} from {host} with `{}` = {}",
+                    check.field, check.equals
+                ),
             ),
             Some(_) => Validation::new(
                 Validity::Invalid,
@@ -78,7 +81,10 @@ mod tests {
             "url": "https://slack.example.com/api/auth.test",
             "valid_json": {"field": "ok", "equals": true}
         }));
-        assert_eq!(verdict(&slack, 200, br#"{"ok":true}"#).validity, Validity::Valid);
+        assert_eq!(
+            verdict(&slack, 200, br#"{"ok":true}"#).validity,
+            Validity::Valid
+        );
         assert_eq!(
             verdict(&slack, 200, br#"{"ok":false,"error":"invalid_auth"}"#).validity,
             Validity::Invalid
