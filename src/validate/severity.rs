@@ -3,35 +3,39 @@
 //! (`validity`) so `--only-valid` and every report format can see it. Runs in the judge, so a
 //! merged report is adjusted exactly like a scan.
 
-use crate::inventory::{Finding, Identity, Note, NoteLevel, Severity, Validity};
+use crate::inventory::{Finding, Identity, Note, NoteLevel, Severity, Validation, Validity};
 use std::collections::HashMap;
 
 /// The identity's verdict: valid if any of its found credentials works, else invalid if any was
 /// rejected, else unknown; `None` when nothing was checked.
-fn identity_validity(id: &Identity) -> Option<Validity> {
-    let all: Vec<Validity> = id
+fn identity_validation(id: &Identity) -> Option<&Validation> {
+    let all: Vec<&Validation> = id
         .credentials
         .iter()
         .filter_map(|c| c.found.as_ref()?.validation.as_ref())
-        .map(|v| v.validity)
         .collect();
     [Validity::Valid, Validity::Invalid, Validity::Unknown]
         .into_iter()
-        .find(|v| all.contains(v))
+        .find_map(|want| all.iter().find(|v| v.validity == want).copied())
+}
+
+fn identity_validity(id: &Identity) -> Option<Validity> {
+    identity_validation(id).map(|v| v.validity)
 }
 
 pub fn adjust_findings(identities: &[Identity], findings: &mut [Finding]) {
-    let by_id: HashMap<&str, Validity> = identities
+    let by_id: HashMap<&str, &Validation> = identities
         .iter()
-        .filter_map(|i| Some((i.id.as_str(), identity_validity(i)?)))
+        .filter_map(|i| Some((i.id.as_str(), identity_validation(i)?)))
         .collect();
     if by_id.is_empty() {
         return;
     }
     for f in findings {
-        let Some(&v) = by_id.get(f.identity_id.as_str()) else {
+        let Some(&validation) = by_id.get(f.identity_id.as_str()) else {
             continue;
         };
+        let v = validation.validity;
         match v {
             Validity::Valid => f.severity = Severity::Critical,
             Validity::Invalid => f.severity = f.severity.min(Severity::Low),
@@ -39,6 +43,10 @@ pub fn adjust_findings(identities: &[Identity], findings: &mut [Finding]) {
         }
         f.evidence
             .insert("validity".into(), serde_json::json!(v.as_str()));
+        f.evidence.insert(
+            "validity_reason".into(),
+            serde_json::json!(validation.reason),
+        );
     }
 }
 

@@ -487,11 +487,12 @@ fn scan_validating(dir: &Path, url: &str, extra: &[&str]) -> std::process::Outpu
         "scan".to_string(),
         "repo".into(),
         dir.display().to_string(),
-        "-f".into(),
-        "json".into(),
         "-q".into(),
         "--validate".into(),
     ];
+    if !extra.contains(&"-f") {
+        args.extend(["-f".to_string(), "json".into()]);
+    }
     for p in ["github", "gitlab", "npm", "stripe"] {
         args.push("--validate-endpoint".into());
         args.push(format!("{p}={url}"));
@@ -735,4 +736,40 @@ print(json.dumps({k: [v["AccessKeyId"], v["SecretAccessKey"]] for k, v in
         }
     }
     let _ = root();
+}
+
+#[test]
+fn the_verdict_reaches_every_report_format() {
+    let (text, secret) = github(905);
+    let dir = tree(&[("a.env", text.as_bytes())]);
+    let server = StubServer::start(|_| Response::json(200, "{}"));
+    let render = |format: &str| {
+        let out = scan_validating(
+            dir.path(),
+            &server.url(),
+            &["--fail-on", "none", "-f", format],
+        );
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains(secret.as_str()), "{format} shows the secret");
+        text
+    };
+    let sarif: Value = serde_json::from_str(&render("sarif")).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["properties"]["validity"], "valid", "{result}");
+    assert_eq!(result["level"], "error", "{result}");
+    let table = render("table");
+    assert!(
+        table.contains("validity: valid (HTTP 200 from 127.0.0.1"),
+        "{table}"
+    );
+    let md = render("markdown");
+    assert!(md.contains("— **valid** |"), "{md}");
+    let csv = render("csv");
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",validity"));
+    assert!(lines.next().unwrap().ends_with(",valid"), "{csv}");
+    let json: Value = serde_json::from_str(&render("json")).unwrap();
+    assert_eq!(json["findings"][0]["evidence"]["validity"], "valid");
+    assert_eq!(json["findings"][0]["severity"], "critical");
 }
