@@ -19,3 +19,4 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod safe_file;
+pub mod validate;

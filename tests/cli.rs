@@ -49,3 +49,6 @@ mod rules;
 mod sarif;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
+#[cfg(feature = "validate")]
+#[path = "cli/validate.rs"]
+mod validate;

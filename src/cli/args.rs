@@ -134,6 +134,9 @@ pub struct CommonScanArgs {
     /// Put the secrets themselves in the report. Never use in CI logs.
     #[arg(long)]
     pub reveal: bool,
+    /// With --fail-on: only findings about credentials that `--validate` found working count.
+    #[arg(long)]
+    pub only_valid: bool,
 }
 
 #[derive(Debug, Args)]

@@ -68,5 +68,6 @@ pub(super) fn report_plan(common: &CommonScanArgs) -> ReportPlan {
         fail_on: common.fail_on,
         baseline: common.baseline.clone(),
         reveal: common.reveal,
+        only_valid: common.only_valid,
     }
 }

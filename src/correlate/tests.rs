@@ -50,6 +50,7 @@ fn found(detector: &str, secret: &str, attrs: &[(&str, &str)]) -> Identity {
             }],
             present_at_head: Some(false),
             first_seen_at: Some(Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap()),
+            validation: None,
         }),
     });
     i

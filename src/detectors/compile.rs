@@ -29,6 +29,8 @@ pub struct Detector {
     pub references: Vec<String>,
     pub examples: Vec<String>,
     pub negative_examples: Vec<String>,
+    /// The live check of `--validate`, checked for shape when loaded.
+    pub validate: Option<super::ValidateSpec>,
     /// Where it was defined (`file:line`), for messages.
     pub origin: String,
     pub(super) regex: Regex,
@@ -205,7 +207,11 @@ fn compile_one(spec: DetectorSpec, origin: String) -> Result<Detector> {
     {
         return Err(err(format!("entropy {e} must be between 0 and 8 bits")));
     }
+    if let Some(v) = &spec.validate {
+        crate::validate::check_spec(v).map_err(|e| err(format!("validate: {e}")))?;
+    }
     Ok(Detector {
+        validate: spec.validate,
         identity_kind,
         name: spec.name,
         service: spec.service,

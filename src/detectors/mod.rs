@@ -16,4 +16,4 @@ pub use decode::{Decoded, Decoder};
 pub use entropy::shannon;
 pub use matcher::SecretMatch;
 pub use placeholder::is_placeholder;
-pub use spec::{DetectorFile, DetectorSpec};
+pub use spec::{BasicAuthSpec, DetectorFile, DetectorSpec, JsonFieldSpec, SigV4Spec, ValidateSpec};

@@ -61,6 +61,9 @@ pub struct FoundSecret {
     /// History scans: date of the earliest commit that contains the secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_seen_at: Option<DateTime<Utc>>,
+    /// `--validate`: whether the provider still accepts the secret, and why we think so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<super::Validation>,
 }
 
 /// One place a secret was seen.

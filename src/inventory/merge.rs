@@ -178,6 +178,10 @@ fn merge_found(kept: &mut FoundSecret, newer: FoundSecret, conflicts: &mut BTree
         "present_at_head",
         conflicts,
     );
+    // A run that validated the secret knows more than one that did not.
+    if newer.validation.is_some() {
+        kept.validation = newer.validation;
+    }
     // The earliest commit any run saw the secret in is when it leaked.
     kept.first_seen_at = match (kept.first_seen_at, newer.first_seen_at) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -375,6 +379,7 @@ mod tests {
                     locations: locs,
                     present_at_head: None,
                     first_seen_at: None,
+                    validation: None,
                 }),
             });
             i

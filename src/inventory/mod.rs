@@ -13,6 +13,7 @@ pub mod merge;
 mod redact;
 mod report;
 mod severity;
+mod validation;
 
 pub use credential::{Credential, FoundSecret, Location};
 pub use emits::Emits;
@@ -22,6 +23,7 @@ pub use identity::{Identity, Owner, OwnerSource, Permissions};
 pub use redact::{is_unsafe_char, redact, sanitize_line};
 pub use report::{Note, NoteLevel, Report, ScanStats, SourceRun, SourceStatus, Summary, ToolInfo};
 pub use severity::Severity;
+pub use validation::{Validation, Validity};
 
 /// Version of the JSON report contract. Bump the major part only for a breaking change.
 pub const SCHEMA_VERSION: &str = "1";

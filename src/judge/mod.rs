@@ -71,6 +71,10 @@ impl Judge<'_> {
             .collect();
         findings.extend(evaluated);
         let mut findings = dedup_findings(findings);
+        crate::validate::adjust_findings(&report.identities, &mut findings);
+        report
+            .notes
+            .extend(crate::validate::agreement_notes(&report.identities));
         sort_findings(&mut findings);
         tracing::debug!(
             "findings deduplicated and sorted at {:.2?}",

@@ -20,6 +20,11 @@ pub struct BuildContext<'a> {
     pub detectors: &'a Arc<DetectorSet>,
     /// `--reveal`: found secrets keep their value in the report.
     pub reveal: bool,
+    /// `--allow-insecure-http`: `--validate-endpoint` may be http:// to any host.
+    pub allow_insecure_http: bool,
+    /// `--validate` verdicts of this run, shared by every repo connector (each check once).
+    #[cfg(feature = "validate")]
+    pub validation_cache: Arc<crate::validate::Cache>,
 }
 
 impl SourceConfig {
@@ -55,7 +60,10 @@ fn repo(r: &RepoSource, ctx: &BuildContext) -> Result<Vec<Box<dyn Connector>>> {
         no_ignore: r.no_ignore || cfg.scan.no_ignore,
         reveal: ctx.reveal,
         allow: AllowList::new(&cfg.allow.paths, &cfg.allow.values)?,
+        #[cfg(feature = "validate")]
+        validator: None,
     };
+    let options = with_validator(options, r, ctx)?;
     let mode = repo_mode(r);
     let mut out: Vec<Box<dyn Connector>> = Vec::new();
     for p in &r.paths {
@@ -69,6 +77,41 @@ fn repo(r: &RepoSource, ctx: &BuildContext) -> Result<Vec<Box<dyn Connector>>> {
         out.push(Box::new(scanner));
     }
     Ok(out)
+}
+
+/// `--validate`: the settings every connector of this source checks with.
+#[cfg(feature = "validate")]
+fn with_validator(
+    mut options: RepoOptions,
+    r: &RepoSource,
+    ctx: &BuildContext,
+) -> Result<RepoOptions> {
+    if r.validate {
+        let endpoints = r
+            .validate_endpoint
+            .iter()
+            .map(|e| crate::validate::parse_endpoint(e))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?;
+        options.validator = Some(Arc::new(crate::validate::Validator {
+            endpoints,
+            timeout: std::time::Duration::from_secs(
+                r.validate_timeout
+                    .unwrap_or(crate::validate::DEFAULT_TIMEOUT_SECS),
+            ),
+            allow_insecure_http: ctx.allow_insecure_http,
+            cache: ctx.validation_cache.clone(),
+        }));
+    }
+    Ok(options)
+}
+
+#[cfg(not(feature = "validate"))]
+fn with_validator(options: RepoOptions, r: &RepoSource, _: &BuildContext) -> Result<RepoOptions> {
+    if r.validate {
+        bail!("this build has no live validation (feature `validate`); scan without --validate");
+    }
+    Ok(options)
 }
 
 fn repo_mode(r: &RepoSource) -> RepoMode {

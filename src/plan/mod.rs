@@ -23,6 +23,7 @@ pub use sources::{
     AwsSource, GITHUB_API_URL, GITHUB_TOKEN_ENV, GithubSource, KubernetesSource, RepoSource,
     SourceConfig,
 };
+pub(crate) use trust::is_cleartext_remote;
 
 use crate::baseline::Baseline;
 use crate::connectors::Connector;
@@ -66,6 +67,8 @@ pub struct ReportPlan {
     pub baseline: Option<PathBuf>,
     /// Secrets themselves go in the report (and the file is created owner-only).
     pub reveal: bool,
+    /// `--only-valid`: only findings whose credential validated as working fail the run.
+    pub only_valid: bool,
 }
 
 /// `merge`: reports of sharded runs in, one judged report out.
@@ -96,6 +99,9 @@ impl ScanPlan {
             config: &self.config,
             detectors: &loaded.detectors,
             reveal: self.report.reveal,
+            allow_insecure_http: self.allow_insecure_http,
+            #[cfg(feature = "validate")]
+            validation_cache: Default::default(),
         };
         let mut connectors: Vec<Box<dyn Connector>> = Vec::new();
         for source in &self.sources {
@@ -170,7 +176,7 @@ impl ReportPlan {
     fn finish(&self, report: Report, to: Destination, docs: &[RuleDoc]) -> Result<Outcome> {
         let format = self.format();
         to.write(|out| render_to(&report, format, docs, out).context("rendering the report"))?;
-        let outcome = outcome(&report, self.fail_on.threshold());
+        let outcome = outcome(&report, self.fail_on.threshold(), self.only_valid);
         // The process ends right after this: freeing a large inventory one allocation at a time
         // would only delay the exit (a tenth of a second per 100k findings).
         std::mem::forget(report);

@@ -54,6 +54,21 @@ pub struct RepoSource {
     #[arg(long)]
     #[serde(default)]
     pub staged: bool,
+    /// Ask each found secret's provider whether it still works (sends the secret to the
+    /// provider's documented API host, or to --validate-endpoint): valid ones become critical,
+    /// rejected ones low. Off unless given; see the README's "Validation" section.
+    #[arg(long)]
+    #[serde(default)]
+    pub validate: bool,
+    /// Send PROVIDER's checks to this API root instead (GitHub Enterprise Server, GitLab
+    /// self-managed, a test server), e.g. github=https://ghe.example/api/v3. Repeatable.
+    #[arg(long, value_name = "PROVIDER=URL", requires = "validate")]
+    #[serde(default)]
+    pub validate_endpoint: Vec<String>,
+    /// Seconds a provider has to answer a check before its verdict is unknown (default 10).
+    #[arg(long, value_name = "SECS", requires = "validate")]
+    #[serde(default)]
+    pub validate_timeout: Option<u64>,
 }
 
 /// A cluster through a kubeconfig, or manifests and kubectl dumps with `from`.
@@ -234,6 +249,16 @@ impl SourceConfig {
                 }
                 if r.staged && r.since.is_some() {
                     return conflict("--staged", "--since");
+                }
+                if !r.validate && (!r.validate_endpoint.is_empty() || r.validate_timeout.is_some())
+                {
+                    return Err("--validate-endpoint and --validate-timeout need --validate".into());
+                }
+                for e in &r.validate_endpoint {
+                    crate::validate::parse_endpoint(e)?;
+                }
+                if r.validate_timeout == Some(0) {
+                    return Err("--validate-timeout must be at least 1 second".into());
                 }
             }
             SourceConfig::Kubernetes(k) => {

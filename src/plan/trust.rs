@@ -36,6 +36,12 @@ pub fn check(config: &Config, sources_from_config: bool, sources: &[SourceConfig
         for s in &config.sources {
             match s {
                 SourceConfig::Repo(r) => {
+                    if r.validate || !r.validate_endpoint.is_empty() {
+                        return refuse(
+                            "`validate` sends found secrets to their providers; only you can \
+                             ask for that (scan repo --validate, or a config given with --config)",
+                        );
+                    }
                     for p in &r.paths {
                         if !inside(p, home) {
                             return refuse(&format!(
@@ -78,6 +84,19 @@ pub fn check_transport(sources: &[SourceConfig], allow_insecure_http: bool) -> R
         return Ok(());
     }
     for s in sources {
+        if let SourceConfig::Repo(r) = s {
+            for e in &r.validate_endpoint {
+                if let Ok((provider, url)) = crate::validate::parse_endpoint(e)
+                    && is_cleartext_remote(url.as_str())
+                {
+                    bail!(
+                        "--validate-endpoint {provider}={url}: found secrets would cross the \
+                         network unencrypted; use https, or pass --allow-insecure-http if this is \
+                         a test server you control"
+                    );
+                }
+            }
+        }
         let (url, what) = match s {
             SourceConfig::Github(g) if g.from.is_none() => (Some(g.api_url.as_str()), "--api-url"),
             SourceConfig::Aws(a) => (a.endpoint_url.as_deref(), "--endpoint-url"),
@@ -96,7 +115,7 @@ pub fn check_transport(sources: &[SourceConfig], allow_insecure_http: bool) -> R
 }
 
 /// Whether `url` is `http://` to a host other than loopback.
-fn is_cleartext_remote(url: &str) -> bool {
+pub(crate) fn is_cleartext_remote(url: &str) -> bool {
     let Ok(u) = url::Url::parse(url) else {
         return false;
     };

@@ -11,7 +11,7 @@
 use super::identity_index;
 use crate::inventory::Report;
 
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 16] = [
     "severity",
     "rule_id",
     "title",
@@ -27,6 +27,8 @@ pub const HEADER: [&str; 15] = [
     "message",
     "fingerprint",
     "baseline_state",
+    // `--validate`: valid, invalid or unknown; empty when nothing was checked.
+    "validity",
 ];
 
 pub fn render(report: &Report) -> Vec<u8> {
@@ -64,6 +66,11 @@ pub fn render(report: &Report) -> Vec<u8> {
                 f.message.clone(),
                 f.fingerprint.clone(),
                 f.baseline_state.clone().unwrap_or_default(),
+                f.evidence
+                    .get("validity")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
             ],
         );
     }

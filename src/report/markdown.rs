@@ -112,9 +112,14 @@ pub fn render(report: &Report) -> Vec<u8> {
                 .and_then(|i| i.owner.as_ref())
                 .map(|o| escape(&o.name))
                 .unwrap_or_else(|| "_unowned_".into());
+            // `--validate`'s verdict follows the message, so a reviewer sees which secrets work.
+            let validity = match f.evidence.get("validity").and_then(|v| v.as_str()) {
+                Some(v) => format!(" — **{}**", escape(v)),
+                None => String::new(),
+            };
             let _ = writeln!(
                 s,
-                "| {} | `{}` | `{}` | {owner} | {} |",
+                "| {} | `{}` | `{}` | {owner} | {}{validity} |",
                 f.severity.as_str(),
                 code(&f.rule_id),
                 code(&f.identity_id),

@@ -184,6 +184,10 @@ fn result(f: &Finding, rule_index: Option<i64>) -> SarifResult {
     props.insert("severity".to_string(), json!(f.severity));
     props.insert("identity_id".to_string(), json!(f.identity_id));
     props.insert("evidence".to_string(), json!(f.evidence));
+    // `--validate`: whether the credential still works, where code scanning filters can see it.
+    if let Some(v) = f.evidence.get("validity") {
+        props.insert("validity".to_string(), v.clone());
+    }
     let mut r = SarifResult::builder()
         .rule_id(f.rule_id.clone())
         .level(level(f.severity))

@@ -77,6 +77,19 @@ pub fn render(r: &Report) -> String {
                 sanitize_line(l.snippet.as_deref().unwrap_or(""), 300)
             );
         }
+        if let Some(v) = f.evidence.get("validity").and_then(|v| v.as_str()) {
+            let why = f
+                .evidence
+                .get("validity_reason")
+                .and_then(|r| r.as_str())
+                .unwrap_or("");
+            let _ = writeln!(
+                s,
+                "         validity: {} ({})",
+                sanitize_line(v, 20),
+                sanitize_line(why, 200)
+            );
+        }
         if let Some(fix) = &f.remediation {
             let _ = writeln!(s, "         fix: {}", sanitize_line(fix, 300));
         }

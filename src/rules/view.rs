@@ -271,6 +271,7 @@ impl Fields for FoundSecret {
         "locations",
         "present_at_head",
         "first_seen_at",
+        "validation",
     ];
 
     fn field<'v>(&'v self, i: usize) -> Option<Box<dyn Val + 'v>> {
@@ -298,6 +299,12 @@ impl Fields for FoundSecret {
                 .present_at_head
                 .map(|b| Box::new(CelBool::from(b)) as Box<dyn Val>),
             12 => time(self.first_seen_at),
+            13 => self.validation.as_ref().map(|v| {
+                map([
+                    ("validity", string(v.validity.as_str())),
+                    ("reason", string(&v.reason)),
+                ])
+            }),
             _ => None,
         }
     }
@@ -568,6 +575,7 @@ mod tests {
                 }],
                 present_at_head: Some(true),
                 first_seen_at: None,
+                validation: None,
             }),
         });
         i

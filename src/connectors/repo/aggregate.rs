@@ -158,6 +158,7 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
                 locations,
                 present_at_head,
                 first_seen_at: earliest.and_then(|o| o.date),
+                validation: None,
             }),
         }],
         attributes: identity_attributes,

@@ -52,6 +52,9 @@ pub struct RepoOptions {
     /// Keep the secret itself in the report (`--reveal`).
     pub reveal: bool,
     pub allow: AllowList,
+    /// `--validate`: check each found secret with its provider.
+    #[cfg(feature = "validate")]
+    pub validator: Option<Arc<crate::validate::Validator>>,
 }
 
 impl Default for RepoOptions {
@@ -61,6 +64,8 @@ impl Default for RepoOptions {
             no_ignore: false,
             reveal: false,
             allow: AllowList::default(),
+            #[cfg(feature = "validate")]
+            validator: None,
         }
     }
 }
@@ -101,8 +106,18 @@ impl Connector for RepoScanner {
         };
         let (owners, owners_note) = self.codeowners();
         notes.extend(owners_note);
-        let identities =
+        #[allow(unused_mut)]
+        let mut identities =
             aggregate::identities(&hits, &self.detectors, self.options.reveal, owners.as_ref());
+        #[cfg(feature = "validate")]
+        if let Some(v) = &self.options.validator {
+            progress.set_message("validating found secrets".to_string());
+            let secrets = hits
+                .iter()
+                .map(|h| (h.sha256.as_str(), h.secret.as_str()))
+                .collect();
+            v.apply(&mut identities, &secrets, &self.detectors)?;
+        }
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));
         Ok(Collected {
             identities,
