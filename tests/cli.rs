@@ -5,6 +5,12 @@ mod common;
 
 #[path = "cli/aws.rs"]
 mod aws;
+#[path = "cli/aws_people.rs"]
+mod aws_people;
+#[path = "cli/aws_records.rs"]
+mod aws_records;
+#[path = "cli/aws_scp.rs"]
+mod aws_scp;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
 #[path = "cli/baseline.rs"]

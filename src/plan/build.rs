@@ -128,36 +128,53 @@ fn live_kubernetes(_: &KubernetesSource, _: Vec<String>) -> Result<Box<dyn Conne
 }
 
 fn aws(a: &AwsSource, cfg: &Config) -> Result<Box<dyn Connector>> {
-    for p in a.from.iter().chain(a.credential_report.iter()) {
+    for p in a
+        .from
+        .iter()
+        .chain(a.credential_report.iter())
+        .chain(&a.scps)
+    {
         if !p.is_file() {
             bail!("{}: no such file", p.display());
         }
     }
-    let owner_keys = cfg.owners.keys.clone();
+    let options = crate::connectors::aws::mapping::MapOptions {
+        owner_keys: cfg.owners.keys.clone(),
+        human_roles: a.human_roles.clone(),
+        scp_files: a.scps.clone(),
+        management_account: a.management_account.clone(),
+        ceiling: None,
+    };
     match &a.from {
         Some(from) => Ok(Box::new(AwsOffline {
             from: from.clone(),
             credential_report: a.credential_report.clone(),
             account_id: a.account_id.clone(),
-            owner_keys,
+            options,
         })),
-        None => live_aws(a, owner_keys),
+        None => live_aws(a, options),
     }
 }
 
 #[cfg(feature = "aws")]
-fn live_aws(a: &AwsSource, owner_keys: Vec<String>) -> Result<Box<dyn Connector>> {
+fn live_aws(
+    a: &AwsSource,
+    options: crate::connectors::aws::mapping::MapOptions,
+) -> Result<Box<dyn Connector>> {
     Ok(Box::new(crate::connectors::aws::live::AwsLive {
         profile: a.profile.clone(),
         region: a.region.clone(),
         endpoint_url: a.endpoint_url.clone(),
         account_id: a.account_id.clone(),
-        owner_keys,
+        options,
     }))
 }
 
 #[cfg(not(feature = "aws"))]
-fn live_aws(_: &AwsSource, _: Vec<String>) -> Result<Box<dyn Connector>> {
+fn live_aws(
+    _: &AwsSource,
+    _: crate::connectors::aws::mapping::MapOptions,
+) -> Result<Box<dyn Connector>> {
     bail!("this build has no live AWS support (feature `aws`); scan an export with --from")
 }
 

@@ -28,7 +28,7 @@ pub struct AwsLive {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub account_id: Option<String>,
-    pub owner_keys: Vec<String>,
+    pub options: super::mapping::MapOptions,
 }
 
 impl Connector for AwsLive {
@@ -49,7 +49,7 @@ impl Connector for AwsLive {
 
     fn collect(&self, _progress: &Progress) -> Result<Collected> {
         let (data, mut notes, calls) = runtime::block_on(self.fetch())??;
-        let mapped = mapping::map_account(&data, &self.owner_keys);
+        let mapped = mapping::map_account(&data, &self.options.with_ceiling(&mut notes));
         notes.extend(mapped.notes);
         notes.push(Note::new(
             NoteLevel::Info,
