@@ -5,6 +5,12 @@ mod common;
 
 #[path = "cli/aws.rs"]
 mod aws;
+#[cfg(feature = "aws")]
+#[path = "cli/aws_eks.rs"]
+mod aws_eks;
+#[cfg(feature = "aws")]
+#[path = "cli/aws_logging.rs"]
+mod aws_logging;
 #[path = "cli/aws_people.rs"]
 mod aws_people;
 #[path = "cli/aws_records.rs"]

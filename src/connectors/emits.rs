@@ -51,6 +51,7 @@ pub const AWS: Emits = Emits {
         "path",
         "permission_set",
         "permissions_management_via",
+        "pod_identity_service_accounts",
         "policies",
         "privilege_escalation_via",
         "role_last_used_region",

@@ -119,6 +119,23 @@ pub struct AwsSource {
     #[arg(long, value_name = "ID")]
     #[serde(default)]
     pub management_account: Option<String>,
+    /// Live: scan every active account of the organisation (management or delegated-admin
+    /// credentials), each as its own source, assuming --assume-role in each.
+    #[arg(long)]
+    #[serde(default)]
+    pub org: bool,
+    /// With --org: the role to assume in each account (default OrganizationAccountAccessRole).
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub assume_role: Option<String>,
+    /// With --org: the sts:ExternalId the role's trust policy requires.
+    #[arg(long, value_name = "ID")]
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// With --org: only these accounts (comma-separated ids).
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    #[serde(default)]
+    pub accounts: Vec<String>,
 }
 
 /// A GitHub organisation through the API, or saved responses with `from`.

@@ -111,6 +111,17 @@ pub fn map_account(data: &AccountData, opts: &MapOptions) -> Mapped {
         .map(|r| (r.arn.as_str(), r))
         .collect();
 
+    // Role ARN -> the service accounts whose pods run as it (EKS Pod Identity).
+    let mut pod_sas: HashMap<&str, Vec<String>> = HashMap::new();
+    for p in &data.pod_identities {
+        pod_sas
+            .entry(p.role_arn.as_str())
+            .or_default()
+            .push(format!(
+                "k8s:{}/{}/{}",
+                p.cluster, p.namespace, p.service_account
+            ));
+    }
     let mut sets: Vec<PolicySet> =
         Vec::with_capacity(d.user_detail_list.len() + d.role_detail_list.len());
     let mut identities =
@@ -247,6 +258,9 @@ pub fn map_account(data: &AccountData, opts: &MapOptions) -> Mapped {
         let last = r.role_last_used.as_ref();
         if let Some(region) = last.and_then(|l| l.region.as_deref()) {
             attrs.insert("role_last_used_region".into(), json!(region));
+        }
+        if let Some(sas) = pod_sas.get(r.arn.as_str()) {
+            attrs.insert("pod_identity_service_accounts".into(), json!(sas));
         }
         if let Some(d) = r.max_session_duration {
             attrs.insert("max_session_duration".into(), json!(d));

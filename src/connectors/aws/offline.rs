@@ -50,6 +50,7 @@ pub fn read(
         access_keys: None,
         other_credentials: Default::default(),
         account_id,
+        pod_identities: vec![],
     })
 }
 

@@ -14,13 +14,14 @@ use std::sync::Arc;
 /// Read every file into one ceiling; `None` when no file could be used.
 pub fn read(files: &[std::path::PathBuf], notes: &mut Vec<Note>) -> Option<Ceiling> {
     let mut c = Ceiling::default();
+    let mut level = Vec::new();
     for f in files {
         match read_one(f) {
             Ok((rcp, p)) => {
                 if rcp {
                     c.rcps.push(Arc::new(p));
                 } else {
-                    c.scps.push(Arc::new(p));
+                    level.push(Arc::new(p));
                 }
             }
             Err(e) => notes.push(Note::warning(
@@ -28,6 +29,9 @@ pub fn read(files: &[std::path::PathBuf], notes: &mut Vec<Note>) -> Option<Ceili
                 format!("{e}; this control policy is not applied"),
             )),
         }
+    }
+    if !level.is_empty() {
+        c.scps.push(level);
     }
     (!c.scps.is_empty() || !c.rcps.is_empty()).then_some(c)
 }

@@ -92,6 +92,7 @@ impl Fetcher {
             access_keys,
             other_credentials,
             account_id,
+            pod_identities: vec![],
         })
     }
 

@@ -3,10 +3,10 @@
 //! Neither grants anything; an action a principal's own policies allow is still refused when
 //!
 //! - an SCP or RCP denies it (an unconditional `Deny` covering everything), or
-//! - SCPs are known and none of them allows it (AWS requires an Allow at every level of the
-//!   organisation: root, each OU, the account; the SCPs given are treated as one level, which
-//!   is exact for the usual `FullAWSAccess` + deny-list set-up and errs towards "allowed"
-//!   otherwise).
+//! - at some level of the organisation (root, each OU, the account) SCPs are attached and none
+//!   of them allows it: AWS requires an Allow at every level. Read live, the levels are the
+//!   account's real ones; files given with `--scp` are one level, which is exact for the usual
+//!   `FullAWSAccess` + deny-list set-up and errs towards "allowed" otherwise.
 //!
 //! A conditional Deny does not refuse; it makes the grant `conditional`. AWS exempts the
 //! management account and service-linked roles from SCPs; the mapping leaves the ceiling off for
@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct Ceiling {
-    /// Labelled `SCP <name> (<id>)` or `SCP <file>`.
-    pub scps: Vec<Arc<ParsedPolicy>>,
+    /// SCPs per level (root first), labelled `SCP <name> (<id>)` or `SCP <file>`.
+    pub scps: Vec<Vec<Arc<ParsedPolicy>>>,
     pub rcps: Vec<Arc<ParsedPolicy>>,
 }
 
@@ -28,20 +28,19 @@ impl Ceiling {
     /// `Ok(conditional)` otherwise.
     pub(super) fn blocks(&self, v: &impl Fn(&ParsedPolicy) -> Verdict) -> Result<bool, String> {
         let mut conditional = false;
-        for p in self.scps.iter().chain(&self.rcps) {
+        for p in self.scps.iter().flatten().chain(&self.rcps) {
             let x = v(p);
             if let Some(i) = x.deny() {
                 return Err(format!("{} (Deny {})", p.label, p.statements[i].label));
             }
             conditional |= x.deny_conditional();
         }
-        let requires_allow = self
-            .scps
-            .iter()
-            .any(|p| p.statements.iter().any(|s| s.allow));
-        if requires_allow && !self.scps.iter().any(|p| v(p).allows()) {
-            let names: Vec<&str> = self.scps.iter().map(|p| p.label.as_str()).collect();
-            return Err(format!("no SCP allows it ({})", names.join(", ")));
+        for level in &self.scps {
+            let requires_allow = level.iter().any(|p| p.statements.iter().any(|s| s.allow));
+            if requires_allow && !level.iter().any(|p| v(p).allows()) {
+                let names: Vec<&str> = level.iter().map(|p| p.label.as_str()).collect();
+                return Err(format!("no SCP allows it ({})", names.join(", ")));
+            }
         }
         Ok(conditional)
     }
@@ -83,7 +82,7 @@ mod tests {
             json!({"Statement": {"Sid": "NoIAM", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}}),
         );
         let s = set(Ceiling {
-            scps: vec![full, deny],
+            scps: vec![vec![full], vec![deny]],
             rcps: vec![],
         });
         let d = s.decide("iam:createaccesskey");
@@ -102,7 +101,7 @@ mod tests {
             json!({"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}),
         );
         let s = set(Ceiling {
-            scps: vec![only_s3],
+            scps: vec![vec![only_s3]],
             rcps: vec![],
         });
         assert!(s.decide("s3:getobject").allowed);
