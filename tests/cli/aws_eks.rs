@@ -5,68 +5,8 @@
 
 use crate::common::moto::Moto;
 use crate::common::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/payments-api";
-
-/// One request per connection (answers say `Connection: close`): paths under `/clusters` get
-/// the EKS answers, everything else is relayed to moto.
-fn router(moto: &str) -> String {
-    let upstream = moto.trim_start_matches("http://").to_string();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            let upstream = upstream.clone();
-            std::thread::spawn(move || serve(conn, &upstream));
-        }
-    });
-    url
-}
-
-fn serve(conn: TcpStream, upstream: &str) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut head = String::new();
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        // Ask upstream to close after answering, so its answer ends with the connection.
-        if line.to_ascii_lowercase().starts_with("connection:") {
-            continue;
-        }
-        if line == "\r\n" {
-            head.push_str("Connection: close\r\n\r\n");
-            break;
-        }
-        head.push_str(&line);
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body).unwrap();
-    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let mut out = conn;
-    if path.starts_with("/clusters") {
-        let (status, json) = eks(&path);
-        let _ = write!(
-            out,
-            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
-            json.len()
-        );
-        return;
-    }
-    let mut up = TcpStream::connect(upstream).unwrap();
-    up.write_all(head.as_bytes()).unwrap();
-    up.write_all(&body).unwrap();
-    let mut answer = Vec::new();
-    let _ = up.read_to_end(&mut answer);
-    let _ = out.write_all(&answer);
-}
 
 /// EKS answers shaped as the API reference's ListClusters, ListPodIdentityAssociations and
 /// DescribePodIdentityAssociation responses.
@@ -117,7 +57,13 @@ print(json.dumps({}))
     )
     .unwrap();
     moto.populate(&script);
-    let endpoint = router(&moto.url);
+    let endpoint = crate::aws_router::start(&moto.url, |head, _| {
+        let path = head.split_whitespace().nth(1)?;
+        path.starts_with("/clusters").then(|| {
+            let (status, json) = eks(path);
+            (status, "application/json", json)
+        })
+    });
     let manifests = dir.path().join("k8s");
     std::fs::create_dir(&manifests).unwrap();
     std::fs::write(

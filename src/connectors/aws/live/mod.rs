@@ -63,7 +63,8 @@ impl Connector for AwsLive {
 
     fn target(&self) -> String {
         let mut t = String::from("aws");
-        if let Some(a) = self.assume.as_ref().and(self.account_id.as_ref()) {
+        // Each account of an `--org` scan is its own source, named by its id.
+        if let Some(a) = self.account_id.as_ref().filter(|_| self.slots.is_some()) {
             t.push_str(&format!(" account {a}"));
         }
         if let Some(p) = &self.profile {
