@@ -12,6 +12,7 @@ pub mod correlate;
 pub mod detectors;
 pub mod inventory;
 pub mod judge;
+pub mod logging;
 pub mod owners;
 pub mod parse_note;
 pub mod plan;

@@ -42,12 +42,8 @@ fn init_logging(quiet: bool, verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("NHISCAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .init();
+    // Every line is redacted on its way out: at -vv and above the SDKs print request headers.
+    nhiscan::logging::init(filter);
 }
 
 /// A scan is one short process whose memory peaks once. Two mimalloc options suit that: never

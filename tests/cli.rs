@@ -5,6 +5,24 @@ mod common;
 
 #[path = "cli/aws.rs"]
 mod aws;
+#[cfg(feature = "aws")]
+#[path = "cli/aws_eks.rs"]
+mod aws_eks;
+#[cfg(feature = "aws")]
+#[path = "cli/aws_logging.rs"]
+mod aws_logging;
+#[cfg(feature = "aws")]
+#[path = "cli/aws_org.rs"]
+mod aws_org;
+#[path = "cli/aws_people.rs"]
+mod aws_people;
+#[path = "cli/aws_records.rs"]
+mod aws_records;
+#[cfg(feature = "aws")]
+#[path = "cli/aws_router.rs"]
+mod aws_router;
+#[path = "cli/aws_scp.rs"]
+mod aws_scp;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
 #[path = "cli/baseline.rs"]

@@ -36,7 +36,7 @@ impl SourceConfig {
         match self {
             SourceConfig::Repo(r) => repo(r, ctx),
             SourceConfig::Kubernetes(k) => kubernetes(k, ctx.config).map(|c| vec![c]),
-            SourceConfig::Aws(a) => aws(a, ctx.config).map(|c| vec![c]),
+            SourceConfig::Aws(a) => aws(a, ctx.config),
             SourceConfig::Github(g) => github(g).map(|c| vec![c]),
         }
     }
@@ -173,37 +173,79 @@ fn live_kubernetes(_: &KubernetesSource, _: Vec<String>) -> Result<Box<dyn Conne
     )
 }
 
-fn aws(a: &AwsSource, cfg: &Config) -> Result<Box<dyn Connector>> {
-    for p in a.from.iter().chain(a.credential_report.iter()) {
+fn aws(a: &AwsSource, cfg: &Config) -> Result<Vec<Box<dyn Connector>>> {
+    for p in a
+        .from
+        .iter()
+        .chain(a.credential_report.iter())
+        .chain(&a.scps)
+    {
         if !p.is_file() {
             bail!("{}: no such file", p.display());
         }
     }
-    let owner_keys = cfg.owners.keys.clone();
+    if !a.org && (a.assume_role.is_some() || a.external_id.is_some() || !a.accounts.is_empty()) {
+        bail!("--assume-role, --external-id and --accounts go with --org (scan every account)");
+    }
+    if a.org && a.from.is_some() {
+        bail!(
+            "--org scans live; for exports, run one `scan aws --from` per account and `merge` them"
+        );
+    }
+    let options = crate::connectors::aws::mapping::MapOptions {
+        owner_keys: cfg.owners.keys.clone(),
+        human_roles: a.human_roles.clone(),
+        scp_files: a.scps.clone(),
+        management_account: a.management_account.clone(),
+        ceiling: None,
+    };
     match &a.from {
-        Some(from) => Ok(Box::new(AwsOffline {
+        Some(from) => Ok(vec![Box::new(AwsOffline {
             from: from.clone(),
             credential_report: a.credential_report.clone(),
             account_id: a.account_id.clone(),
-            owner_keys,
-        })),
-        None => live_aws(a, owner_keys),
+            options,
+        })]),
+        None => live_aws(a, options),
     }
 }
 
 #[cfg(feature = "aws")]
-fn live_aws(a: &AwsSource, owner_keys: Vec<String>) -> Result<Box<dyn Connector>> {
-    Ok(Box::new(crate::connectors::aws::live::AwsLive {
+fn live_aws(
+    a: &AwsSource,
+    options: crate::connectors::aws::mapping::MapOptions,
+) -> Result<Vec<Box<dyn Connector>>> {
+    use crate::connectors::aws::live;
+    if a.org {
+        return live::plan_org(&live::OrgScan {
+            profile: a.profile.clone(),
+            region: a.region.clone(),
+            endpoint_url: a.endpoint_url.clone(),
+            assume_role: a
+                .assume_role
+                .clone()
+                .unwrap_or_else(|| "OrganizationAccountAccessRole".into()),
+            external_id: a.external_id.clone(),
+            accounts: a.accounts.clone(),
+            options,
+        });
+    }
+    Ok(vec![Box::new(live::AwsLive {
         profile: a.profile.clone(),
         region: a.region.clone(),
         endpoint_url: a.endpoint_url.clone(),
         account_id: a.account_id.clone(),
-        owner_keys,
-    }))
+        options,
+        assume: None,
+        slots: None,
+    })])
 }
 
 #[cfg(not(feature = "aws"))]
-fn live_aws(_: &AwsSource, _: Vec<String>) -> Result<Box<dyn Connector>> {
+fn live_aws(
+    _: &AwsSource,
+    _: crate::connectors::aws::mapping::MapOptions,
+) -> Result<Vec<Box<dyn Connector>>> {
     bail!("this build has no live AWS support (feature `aws`); scan an export with --from")
 }
 

@@ -129,6 +129,39 @@ pub struct AwsSource {
     /// Live: IAM endpoint override (also read from AWS_ENDPOINT_URL by the SDK).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Roles people assume (glob on role name or ARN, repeatable), e.g. cross-account roles
+    /// from an identity account: inventoried as `aws.human_role`, not judged as machine
+    /// identities. Identity Center, SAML and MFA-only roles are recognised without this.
+    #[arg(long = "human-role", value_name = "PATTERN")]
+    #[serde(default)]
+    pub human_roles: Vec<String>,
+    /// The organisation's service (or resource) control policies over this account: policy
+    /// documents or `aws organizations describe-policy` output. Actions they deny are not
+    /// counted, and the evidence names the SCP.
+    #[arg(long = "scp", value_name = "FILE", num_args = 1..)]
+    #[serde(default)]
+    pub scps: Vec<PathBuf>,
+    /// The organisation's management account id: SCPs and RCPs do not restrict it.
+    #[arg(long, value_name = "ID")]
+    #[serde(default)]
+    pub management_account: Option<String>,
+    /// Live: scan every active account of the organisation (management or delegated-admin
+    /// credentials), each as its own source, assuming --assume-role in each.
+    #[arg(long)]
+    #[serde(default)]
+    pub org: bool,
+    /// With --org: the role to assume in each account (default OrganizationAccountAccessRole).
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub assume_role: Option<String>,
+    /// With --org: the sts:ExternalId the role's trust policy requires.
+    #[arg(long, value_name = "ID")]
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// With --org: only these accounts (comma-separated ids).
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    #[serde(default)]
+    pub accounts: Vec<String>,
 }
 
 /// A GitHub organisation through the API, or saved responses with `from`.

@@ -303,7 +303,12 @@ fn malformed_inputs_name_file_and_position() {
     let p = |f: &str| dir.path().join(f).display().to_string();
     let r = run(&["scan", "aws", "--from", &p("bad.json"), "-f", "json", "-q"]);
     assert_eq!(r.code, 3);
-    assert!(r.stderr.contains("bad.json:3:"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bad.json: not a get-account-authorization-details export: line 3 column 18"),
+        "{}",
+        r.stderr
+    );
     let j = r.json();
     assert_eq!(j["sources"][0]["status"], "failed");
 

@@ -53,9 +53,10 @@ pub struct ReportRow {
 const END_MARK: &str = "\n<nhiscan:end-of-credential-report>\n";
 const END_FIELD: &str = "<nhiscan:end-of-credential-report>";
 
-/// Parse a report. `source` names the file (or API call) in errors and notes.
-pub fn parse(text: &str, source: &str, notes: &mut Vec<Note>) -> anyhow::Result<Vec<ReportRow>> {
-    let body = text.trim_start_matches('\u{feff}').as_bytes();
+/// Parse a report. `source` names the file (or API call) in errors and notes. Bytes: a row
+/// that is not UTF-8 is skipped with a note naming its line, the rest of the report is read.
+pub fn parse(text: &[u8], source: &str, notes: &mut Vec<Note>) -> anyhow::Result<Vec<ReportRow>> {
+    let body = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text);
     let input = body.chain(END_MARK.as_bytes());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -220,7 +221,7 @@ mod tests {
              ci,arn:aws:iam::123456789012:user/ci,2020-01-01T00:00:00+00:00,false,no_information,N/A,N/A,false,true,2020-01-02T00:00:00+00:00,2024-05-01T10:00:00+00:00,us-east-1,s3,true,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A\n"
         );
         let mut notes = vec![];
-        let rows = parse(&text, "r.csv", &mut notes).unwrap();
+        let rows = parse(text.as_bytes(), "r.csv", &mut notes).unwrap();
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].user, ROOT_ROW);
@@ -237,7 +238,7 @@ mod tests {
             "{HEADER}\nshort,arn\nx,arn:aws:iam::1:user/x,yesterday,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
         );
         let mut notes = vec![];
-        let rows = parse(&text, "r.csv", &mut notes).unwrap();
+        let rows = parse(text.as_bytes(), "r.csv", &mut notes).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].subject, "r.csv:2");
@@ -248,7 +249,7 @@ mod tests {
     fn quoted_fields_crlf_bom_and_unterminated_quote() {
         let text = "\u{feff}user,arn,mfa_active\r\n\"a,b\",\"arn:aws:iam::1:user/\"\"q\"\"\",true\r\n\r\nc,arn:aws:iam::1:user/c,false";
         let mut notes = vec![];
-        let rows = parse(text, "r.csv", &mut notes).unwrap();
+        let rows = parse(text.as_bytes(), "r.csv", &mut notes).unwrap();
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].user, "a,b");
@@ -256,19 +257,37 @@ mod tests {
         assert!(rows[0].mfa_active && !rows[1].mfa_active);
         assert_eq!((rows[0].line, rows[1].line), (2, 4));
 
-        let e = parse("user,arn\nc,arn\nd,\"e\n", "r.csv", &mut notes).unwrap_err();
+        let e = parse("user,arn\nc,arn\nd,\"e\n".as_bytes(), "r.csv", &mut notes).unwrap_err();
         assert!(e.to_string().starts_with("r.csv:3: malformed CSV"), "{e}");
-        let e = parse("user,\"arn\nc,arn\n", "r.csv", &mut notes).unwrap_err();
+        let e = parse("user,\"arn\nc,arn\n".as_bytes(), "r.csv", &mut notes).unwrap_err();
         assert!(e.to_string().starts_with("r.csv:1: malformed CSV"), "{e}");
-        let e = parse("", "r.csv", &mut notes).unwrap_err();
+        let e = parse("".as_bytes(), "r.csv", &mut notes).unwrap_err();
         assert!(e.to_string().contains("empty file"), "{e}");
         assert!(notes.is_empty(), "{notes:?}");
     }
 
     #[test]
+    fn a_row_that_is_not_utf8_is_skipped_with_a_note() {
+        let mut text = b"user,arn,mfa_active\nok,arn:aws:iam::1:user/ok,true\n".to_vec();
+        text.extend_from_slice(b"bad\xff\xfe,arn:aws:iam::1:user/bad,true\n");
+        text.extend_from_slice(b"next,arn:aws:iam::1:user/next,false\n");
+        let mut notes = vec![];
+        let rows = parse(&text, "r.csv", &mut notes).unwrap();
+        let users: Vec<&str> = rows.iter().map(|r| r.user.as_str()).collect();
+        assert_eq!(users, ["ok", "next"]);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].subject, "r.csv:3");
+        assert!(
+            notes[0].message.contains("row skipped"),
+            "{}",
+            notes[0].message
+        );
+    }
+
+    #[test]
     fn not_a_report() {
         let mut notes = vec![];
-        let e = parse("name,value\na,b\n", "x.csv", &mut notes).unwrap_err();
+        let e = parse("name,value\na,b\n".as_bytes(), "x.csv", &mut notes).unwrap_err();
         assert!(e.to_string().contains("x.csv:1"), "{e}");
     }
 }

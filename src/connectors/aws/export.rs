@@ -206,6 +206,16 @@ pub struct OtherCredential {
     pub expires: Option<DateTime<Utc>>,
 }
 
+/// An EKS Pod Identity association: pods running as the service account get the role.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PodIdentity {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+    pub association_id: String,
+}
+
 /// Everything the mapping needs about one account, from whichever mode.
 #[derive(Debug, Clone, Default)]
 pub struct AccountData {
@@ -218,4 +228,6 @@ pub struct AccountData {
     pub other_credentials: BTreeMap<String, Vec<OtherCredential>>,
     /// `--account-id`, else derived from the first ARN.
     pub account_id: Option<String>,
+    /// EKS Pod Identity associations (live mode only).
+    pub pod_identities: Vec<PodIdentity>,
 }

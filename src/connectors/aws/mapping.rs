@@ -1,10 +1,12 @@
 //! The one mapping from an account ([`AccountData`], filled by the offline reader or the live
-//! client) to identities: `aws.user`, `aws.role` and `aws.root` (from the credential report's
-//! root row), with credentials, owners from tags, effective-permission flags and trust facts.
+//! client) to identities: `aws.user`, `aws.role`, `aws.human_role` (roles people assume, see
+//! [`super::people`]) and `aws.root` (from the credential report's root row), with credentials, owners from tags, effective-permission flags and trust facts.
 //! Pure: no I/O, so it is tested on fixtures and reused by both modes.
 
 use super::credential_report::{ROOT_ROW, ReportRow};
 use super::export::{AccountData, AttachedPolicy, Boundary, InlinePolicy, Tag};
+use super::people;
+use super::policy::ceiling::Ceiling;
 use super::policy::{self, ParsedPolicy, PolicySet, parse_policy};
 use super::trust;
 use crate::inventory::{Credential, Identity, Note, Owner, OwnerSource, Permissions};
@@ -22,7 +24,33 @@ pub struct Mapped {
 
 type Attrs = BTreeMap<String, Value>;
 
-pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
+/// What the user configured for the mapping.
+#[derive(Debug, Clone, Default)]
+pub struct MapOptions {
+    /// Tag keys naming an owner, first found wins.
+    pub owner_keys: Vec<String>,
+    /// Role name or ARN globs of roles people assume (see [`super::people`]).
+    pub human_roles: Vec<String>,
+    /// `--scp` files: SCPs and RCPs over the account, read by the connector into `ceiling`.
+    pub scp_files: Vec<std::path::PathBuf>,
+    /// The organisation's management account, which SCPs and RCPs do not restrict.
+    pub management_account: Option<String>,
+    pub ceiling: Option<Arc<Ceiling>>,
+}
+
+impl MapOptions {
+    /// These options with the `--scp` files read (unreadable ones become notes).
+    pub fn with_ceiling(&self, notes: &mut Vec<Note>) -> MapOptions {
+        let mut o = self.clone();
+        if o.ceiling.is_none() && !o.scp_files.is_empty() {
+            o.ceiling = super::scp::read(&o.scp_files, notes).map(Arc::new);
+        }
+        o
+    }
+}
+
+pub fn map_account(data: &AccountData, opts: &MapOptions) -> Mapped {
+    let owner_keys = opts.owner_keys.as_slice();
     let mut notes = Vec::new();
     let d = &data.details;
     let account_id = data.account_id.clone().or_else(|| {
@@ -49,6 +77,17 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
             Err(e) => notes.push(Note::warning(&p.arn, format!("{e}; policy ignored"))),
         }
     }
+    let management = opts.ceiling.is_some()
+        && opts.management_account.is_some()
+        && opts.management_account == account_id;
+    if management {
+        notes.push(Note::new(
+            crate::inventory::NoteLevel::Info,
+            "control policies",
+            "this is the organisation's management account: SCPs and RCPs do not restrict it",
+        ));
+    }
+    let ceiling = opts.ceiling.clone().filter(|_| !management);
     let mut unresolved: BTreeSet<String> = BTreeSet::new();
     let mut ctx = Ctx {
         managed: &managed,
@@ -72,6 +111,17 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
         .map(|r| (r.arn.as_str(), r))
         .collect();
 
+    // Role ARN -> the service accounts whose pods run as it (EKS Pod Identity).
+    let mut pod_sas: HashMap<&str, Vec<String>> = HashMap::new();
+    for p in &data.pod_identities {
+        pod_sas
+            .entry(p.role_arn.as_str())
+            .or_default()
+            .push(format!(
+                "k8s:{}/{}/{}",
+                p.cluster, p.namespace, p.service_account
+            ));
+    }
     let mut sets: Vec<PolicySet> =
         Vec::with_capacity(d.user_detail_list.len() + d.role_detail_list.len());
     let mut identities =
@@ -87,7 +137,12 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
         }
         let mut attrs = Attrs::new();
         attrs.insert("groups".into(), json!(u.group_list));
-        sets.push(ctx.policy_set(pols, u.permissions_boundary.as_ref(), &mut attrs));
+        sets.push(ctx.policy_set(
+            pols,
+            u.permissions_boundary.as_ref(),
+            ceiling.clone(),
+            &mut attrs,
+        ));
         let row = rows.get(u.arn.as_str()).copied();
         let mut creds = match &data.access_keys {
             Some(keys) => live_keys(keys.get(&u.user_name).map(Vec::as_slice).unwrap_or(&[])),
@@ -146,16 +201,28 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
         let mut pols = ctx.inline("", &r.role_policy_list, &r.arn);
         pols.extend(ctx.attached(&r.attached_managed_policies));
         let mut attrs = Attrs::new();
-        sets.push(ctx.policy_set(pols, r.permissions_boundary.as_ref(), &mut attrs));
         let path = r.path.as_deref();
+        // AWS exempts service-linked roles from SCPs.
+        let slr = path.is_some_and(|p| p.starts_with("/aws-service-role/"));
+        sets.push(ctx.policy_set(
+            pols,
+            r.permissions_boundary.as_ref(),
+            ceiling.clone().filter(|_| !slr),
+            &mut attrs,
+        ));
         common_attrs(&mut attrs, account_id.as_deref(), path);
         attrs.insert(
             "service_linked".into(),
             json!(path.is_some_and(|p| p.starts_with("/aws-service-role/"))),
         );
+        let mut facts = None;
         if let Some(doc) = &r.assume_role_policy_document {
             match parse_policy("trust", doc) {
-                Ok(t) => trust_attrs(&trust::analyse(&t, account_id.as_deref()), &mut attrs),
+                Ok(t) => {
+                    let f = trust::analyse(&t, account_id.as_deref());
+                    trust_attrs(&f, &mut attrs);
+                    facts = Some(f);
+                }
                 Err(e) => {
                     ctx.notes.push(Note::warning(
                         &r.arn,
@@ -164,16 +231,48 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
                 }
             }
         }
+        let human = people::classify(
+            &r.role_name,
+            &r.arn,
+            path,
+            facts.as_ref(),
+            &opts.human_roles,
+        );
+        if let Some(h) = &human {
+            attrs.insert("human_access".into(), json!(h.how));
+            let key = match h.how {
+                "identity_center" => "permission_set",
+                "configured" => "human_role_pattern",
+                _ => "human_idp",
+            };
+            match (key, h.detail.as_slice()) {
+                (_, []) => {}
+                ("human_idp", d) => {
+                    attrs.insert(key.into(), json!(d));
+                }
+                (_, [one, ..]) => {
+                    attrs.insert(key.into(), json!(one));
+                }
+            }
+        }
         let last = r.role_last_used.as_ref();
         if let Some(region) = last.and_then(|l| l.region.as_deref()) {
             attrs.insert("role_last_used_region".into(), json!(region));
+        }
+        if let Some(sas) = pod_sas.get(r.arn.as_str()) {
+            attrs.insert("pod_identity_service_accounts".into(), json!(sas));
         }
         if let Some(d) = r.max_session_duration {
             attrs.insert("max_session_duration".into(), json!(d));
         }
         identities.push(Identity {
             id: r.arn.clone(),
-            kind: "aws.role".into(),
+            kind: if human.is_some() {
+                "aws.human_role"
+            } else {
+                "aws.role"
+            }
+            .into(),
             source: "aws".into(),
             name: r.role_name.clone(),
             created_at: r.create_date,
@@ -187,7 +286,20 @@ pub fn map_account(data: &AccountData, owner_keys: &[String]) -> Mapped {
     }
     // Policy analysis is the costly part: run it on every core. `sets[i]` belongs to
     // `identities[i]` (users, then roles).
-    let facts: Vec<policy::PolicyFacts> = sets.par_iter().map(policy::analyse).collect();
+    let mut facts: Vec<policy::PolicyFacts> = sets.par_iter().map(policy::analyse).collect();
+    let admins: Vec<&str> = identities
+        .iter()
+        .zip(&facts)
+        .filter(|(i, f)| i.kind != "aws.user" && f.flags.iter().any(|x| x == "admin"))
+        .map(|(i, _)| i.id.as_str())
+        .collect();
+    if !admins.is_empty() {
+        for ((f, set), identity) in facts.iter_mut().zip(&sets).zip(&identities) {
+            if !f.passrole_partners.is_empty() {
+                policy::flags::add_scoped_passrole(f, set, &identity.id, &admins);
+            }
+        }
+    }
     for (identity, f) in identities.iter_mut().zip(facts) {
         apply_facts(identity, f);
     }
@@ -264,6 +376,7 @@ impl Ctx<'_> {
         &mut self,
         identity: Vec<Arc<ParsedPolicy>>,
         boundary: Option<&Boundary>,
+        ceiling: Option<Arc<Ceiling>>,
         attrs: &mut Attrs,
     ) -> PolicySet {
         attrs.insert(
@@ -285,13 +398,22 @@ impl Ctx<'_> {
                 }
             }
         });
-        PolicySet { identity, boundary }
+        PolicySet {
+            identity,
+            boundary,
+            ceiling,
+        }
     }
 }
 
 fn apply_facts(identity: &mut Identity, facts: policy::PolicyFacts) {
     for (flag, ev) in facts.evidence {
         identity.attributes.insert(format!("{flag}_via"), json!(ev));
+    }
+    if !facts.ceiling_denied.is_empty() {
+        identity
+            .attributes
+            .insert("denied_by_scp".into(), json!(facts.ceiling_denied));
     }
     identity.permissions = Permissions {
         actions: facts.actions,
@@ -316,6 +438,11 @@ fn trust_attrs(t: &trust::TrustFacts, attrs: &mut Attrs) {
         attrs.insert("github_oidc_unpinned".into(), json!(t.github_unpinned));
     }
     attrs.insert("trusted_compute_services".into(), json!(t.compute_services));
+    if !t.eks_oidc.is_empty() {
+        attrs.insert("eks_oidc_issuers".into(), json!(t.eks_oidc));
+        attrs.insert("eks_oidc_subjects".into(), json!(t.eks_subjects));
+        attrs.insert("eks_oidc_unpinned".into(), json!(t.eks_unpinned));
+    }
 }
 
 fn common_attrs(attrs: &mut Attrs, account: Option<&str>, path: Option<&str>) {

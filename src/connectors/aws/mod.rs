@@ -12,7 +12,9 @@ pub mod export;
 pub mod live;
 pub mod mapping;
 pub mod offline;
+pub mod people;
 pub mod policy;
+pub mod scp;
 pub mod trust;
 
 use super::{Collected, Connector};
@@ -26,7 +28,7 @@ pub struct AwsOffline {
     pub from: PathBuf,
     pub credential_report: Option<PathBuf>,
     pub account_id: Option<String>,
-    pub owner_keys: Vec<String>,
+    pub options: mapping::MapOptions,
 }
 
 impl Connector for AwsOffline {
@@ -48,7 +50,7 @@ impl Connector for AwsOffline {
             &mut notes,
         )?;
         let t1 = std::time::Instant::now();
-        let mapped = mapping::map_account(&data, &self.owner_keys);
+        let mapped = mapping::map_account(&data, &self.options.with_ceiling(&mut notes));
         tracing::info!(
             "aws: read {:.2?}, mapped {} identities in {:.2?}",
             t1 - t0,

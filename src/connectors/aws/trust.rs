@@ -7,7 +7,13 @@
 //! - GitHub Actions OIDC (`token.actions.githubusercontent.com`) without a `…:sub` condition, or
 //!   with one whose repository part is a wildcard (`repo:*`, `*`): any repository on GitHub can
 //!   assume the role;
-//! - AWS compute services (`ec2.amazonaws.com`, `lambda.amazonaws.com`, …) whose code runs as it.
+//! - EKS IRSA (a cluster's `oidc.eks.<region>.amazonaws.com/id/<ID>` provider) without a
+//!   `…:sub` condition, or with a wildcard namespace or service account: any pod of the cluster
+//!   (or of the namespace) can assume the role;
+//! - AWS compute services (`ec2.amazonaws.com`, `lambda.amazonaws.com`, EKS Pod Identity's
+//!   `pods.eks.amazonaws.com`, …) whose code runs as it;
+//! - signs that people assume it: SAML providers, web-identity providers of people, a required
+//!   MFA (see [`super::people`]).
 
 use super::policy::document::{Names, ParsedPolicy};
 use serde_json::Value;
@@ -36,6 +42,8 @@ pub const COMPUTE_SERVICES: &[&str] = &[
     "ecs.amazonaws.com",
     "eks.amazonaws.com",
     "eks-fargate-pods.amazonaws.com",
+    // EKS Pod Identity: pods of any associated service account run as the role.
+    "pods.eks.amazonaws.com",
     "batch.amazonaws.com",
     "codebuild.amazonaws.com",
     "glue.amazonaws.com",
@@ -63,7 +71,28 @@ pub struct TrustFacts {
     /// GitHub OIDC trust with no `sub` condition or a wildcard repository.
     pub github_unpinned: bool,
     pub compute_services: Vec<String>,
+    /// SAML providers trusted (`…:saml-provider/<name>`): SAML federation signs people in.
+    pub saml_providers: Vec<String>,
+    /// Web-identity providers whose tokens belong to people (Cognito identity pools, Google,
+    /// Facebook, Login with Amazon), not to workloads.
+    pub human_oidc_providers: Vec<String>,
+    /// Some Allow requires `aws:MultiFactorAuthPresent`: only a person can present MFA.
+    pub requires_mfa: bool,
+    /// EKS cluster OIDC providers trusted (IRSA): `oidc.eks.<region>.amazonaws.com/id/<ID>`.
+    pub eks_oidc: Vec<String>,
+    /// `system:serviceaccount:<ns>:<sa>` patterns an IRSA token's `sub` must match.
+    pub eks_subjects: Vec<String>,
+    /// IRSA trust with no `:sub` condition, or one whose namespace or name is a wildcard.
+    pub eks_unpinned: bool,
 }
+
+/// Web-identity providers of people (apps' end users), as they appear in `Federated`.
+pub const HUMAN_OIDC: &[&str] = &[
+    "cognito-identity.amazonaws.com",
+    "accounts.google.com",
+    "graph.facebook.com",
+    "www.amazon.com",
+];
 
 pub fn analyse(trust: &ParsedPolicy, own_account: Option<&str>) -> TrustFacts {
     let mut f = TrustFacts::default();
@@ -111,6 +140,21 @@ pub fn analyse(trust: &ParsedPolicy, own_account: Option<&str>) -> TrustFacts {
                 "Service" if COMPUTE_SERVICES.contains(&value.as_str()) => {
                     compute.insert(value.clone());
                 }
+                "Federated" if value.contains(":saml-provider/") => {
+                    f.saml_providers.push(value.clone());
+                }
+                "Federated" if HUMAN_OIDC.contains(&value.as_str()) => {
+                    f.human_oidc_providers.push(value.clone());
+                }
+                "Federated" if eks_issuer(&value).is_some() => {
+                    let issuer = eks_issuer(&value).unwrap_or_default().to_string();
+                    let subs = condition_values(s.condition.as_ref(), &format!("{issuer}:sub"));
+                    if subs.is_empty() || subs.iter().any(|p| wildcard_service_account(p)) {
+                        f.eks_unpinned = true;
+                    }
+                    f.eks_subjects.extend(subs);
+                    f.eks_oidc.push(issuer);
+                }
                 "Federated" if value.contains(GITHUB_OIDC) => {
                     f.github_oidc = true;
                     let subs = sub_patterns(s.condition.as_ref());
@@ -122,6 +166,12 @@ pub fn analyse(trust: &ParsedPolicy, own_account: Option<&str>) -> TrustFacts {
                 _ => {}
             }
         }
+        if keys
+            .iter()
+            .any(|k| k == "aws:multifactorauthpresent" || k == "aws:multifactorauthage")
+        {
+            f.requires_mfa = true;
+        }
         if everyone && !caller_restricted {
             f.public.push(s.label.clone());
         }
@@ -132,7 +182,37 @@ pub fn analyse(trust: &ParsedPolicy, own_account: Option<&str>) -> TrustFacts {
     f.compute_services = compute.into_iter().collect();
     f.github_subjects.sort();
     f.github_subjects.dedup();
+    for v in [
+        &mut f.saml_providers,
+        &mut f.human_oidc_providers,
+        &mut f.eks_oidc,
+        &mut f.eks_subjects,
+    ] {
+        v.sort();
+        v.dedup();
+    }
     f
+}
+
+/// `oidc.eks.<region>.amazonaws.com/id/<ID>` from an IRSA provider ARN
+/// (`arn:aws:iam::<acct>:oidc-provider/oidc.eks.…`) or the bare issuer.
+pub fn eks_issuer(federated: &str) -> Option<&str> {
+    let issuer = federated
+        .split_once(":oidc-provider/")
+        .map_or(federated, |(_, i)| i);
+    (issuer.starts_with("oidc.eks.") && issuer.contains(".amazonaws.com/id/")).then_some(issuer)
+}
+
+/// An IRSA `sub` pattern (`system:serviceaccount:<ns>:<sa>`) that lets any service account of
+/// a namespace, or of any namespace, through.
+fn wildcard_service_account(p: &str) -> bool {
+    match p.strip_prefix("system:serviceaccount:") {
+        Some(rest) => {
+            let (ns, sa) = rest.split_once(':').unwrap_or((rest, ""));
+            ns.is_empty() || sa.is_empty() || ns.contains(['*', '?']) || sa.contains(['*', '?'])
+        }
+        None => true,
+    }
 }
 
 /// `("AWS", "arn:…")`, `("Service", "ec2.amazonaws.com")`, `("", "*")`.
@@ -180,7 +260,11 @@ fn condition_keys(c: Option<&Value>) -> Vec<String> {
 /// Values of `token.actions.githubusercontent.com:sub` under any operator (StringEquals,
 /// StringLike, ForAnyValue:StringLike…).
 fn sub_patterns(c: Option<&Value>) -> Vec<String> {
-    let key = format!("{GITHUB_OIDC}:sub");
+    condition_values(c, &format!("{GITHUB_OIDC}:sub"))
+}
+
+/// Values of condition key `key` (case-insensitive) under any operator.
+fn condition_values(c: Option<&Value>, key: &str) -> Vec<String> {
     let mut out = Vec::new();
     for m in c
         .and_then(Value::as_object)
@@ -189,7 +273,7 @@ fn sub_patterns(c: Option<&Value>) -> Vec<String> {
         .filter_map(Value::as_object)
     {
         for (k, v) in m {
-            if k.eq_ignore_ascii_case(&key) {
+            if k.eq_ignore_ascii_case(key) {
                 match v {
                     Value::String(s) => out.push(s.clone()),
                     Value::Array(a) => {
@@ -265,6 +349,58 @@ mod tests {
         );
         assert!(!f.github_unpinned);
         assert_eq!(f.github_subjects, vec!["repo:acme/app:ref:refs/heads/main"]);
+    }
+
+    #[test]
+    fn eks_irsa_pinning_and_pod_identity() {
+        let fed = json!({"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"});
+        let iss = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+        let with = |cond: Value| {
+            facts(
+                json!({"Statement": {"Effect": "Allow", "Principal": fed, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": cond}}),
+            )
+        };
+        let f = with(json!({"StringEquals": {format!("{iss}:aud"): "sts.amazonaws.com"}}));
+        assert!(f.eks_unpinned && f.eks_subjects.is_empty());
+        assert_eq!(f.eks_oidc, vec![iss]);
+        let f = with(json!({"StringLike": {format!("{iss}:sub"): "system:serviceaccount:*:*"}}));
+        assert!(f.eks_unpinned);
+        let f =
+            with(json!({"StringLike": {format!("{iss}:sub"): "system:serviceaccount:payments:*"}}));
+        assert!(f.eks_unpinned, "any service account of the namespace");
+        let f = with(
+            json!({"StringEquals": {format!("{iss}:sub"): "system:serviceaccount:payments:api"}}),
+        );
+        assert!(!f.eks_unpinned);
+        assert_eq!(f.eks_subjects, vec!["system:serviceaccount:payments:api"]);
+        assert!(!f.github_oidc);
+        let f = facts(
+            json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}}),
+        );
+        assert_eq!(f.compute_services, vec!["pods.eks.amazonaws.com"]);
+    }
+
+    #[test]
+    fn people_signs() {
+        let f = facts(
+            json!({"Statement": {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"}, "Action": "sts:AssumeRoleWithSAML"}}),
+        );
+        assert_eq!(
+            f.saml_providers,
+            vec!["arn:aws:iam::123456789012:saml-provider/Okta"]
+        );
+        let f = facts(
+            json!({"Statement": {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}}),
+        );
+        assert_eq!(
+            f.human_oidc_providers,
+            vec!["cognito-identity.amazonaws.com"]
+        );
+        let f = facts(
+            json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}}),
+        );
+        assert!(f.requires_mfa);
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub(super) const CONCURRENCY: usize = 8;
 const POLL_START: Duration = Duration::from_millis(250);
 const POLL_CAP: Duration = Duration::from_secs(4);
 const POLL_ATTEMPTS: u32 = 12;
+/// `GetAccountAuthorizationDetails` items per page (the API's maximum; its default is 100).
+const GAAD_PAGE: i32 = 1000;
 
 pub struct Fetcher {
     pub(super) client: Client,
@@ -90,6 +92,7 @@ impl Fetcher {
             access_keys,
             other_credentials,
             account_id,
+            pod_identities: vec![],
         })
     }
 
@@ -102,6 +105,8 @@ impl Fetcher {
             async move {
                 client
                     .get_account_authorization_details()
+                    // The API's default page is 100 items; 1,000 is its maximum.
+                    .max_items(GAAD_PAGE)
                     .set_marker(marker)
                     .send()
                     .await
@@ -153,7 +158,7 @@ impl Fetcher {
                         Ok(inner) if !bytes.contains(&b',') => inner,
                         _ => bytes.to_vec(),
                     };
-                    let text = String::from_utf8_lossy(&text);
+                    // Bytes, not lossy text: a row that is not UTF-8 is skipped with a note.
                     let rows =
                         credential_report::parse(&text, "GetCredentialReport", &mut self.notes)?;
                     return Ok(Some(rows));

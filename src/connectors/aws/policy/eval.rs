@@ -5,8 +5,9 @@
 //! under a condition, or that a conditional Deny may cancel, is reported as `conditional`.
 //!
 //! Resource-specific grants (`arn:aws:s3:::one-bucket/*`) do not count as "everything";
-//! `NotResource` in an Allow does (it grants all but a few). SCPs and resource policies are out of
-//! scope: they are not in the authorization details.
+//! `NotResource` in an Allow does (it grants all but a few). The organisation's SCPs and RCPs,
+//! when known, are a ceiling over all of it ([`super::ceiling`]); resource policies are out of
+//! scope.
 
 use super::document::{Names, ParsedPolicy, Statement};
 use super::glob;
@@ -19,6 +20,8 @@ pub struct PolicySet {
     /// `None`: no boundary. `Some(empty)`: a boundary whose document is unknown (treated as no
     /// restriction, and said so in the identity's attributes).
     pub boundary: Option<Vec<Arc<ParsedPolicy>>>,
+    /// The organisation's SCPs and RCPs over the account (`None`: unknown or exempt).
+    pub ceiling: Option<Arc<super::ceiling::Ceiling>>,
 }
 
 /// The statement that granted an action, for evidence (an `Arc` and an index: decisions are
@@ -99,8 +102,42 @@ impl PolicySet {
             }
             d.conditional |= bd.conditional;
         }
+        if let Some(c) = &self.ceiling {
+            match c.blocks(&v) {
+                Err(why) => {
+                    return Decision {
+                        allowed: false,
+                        conditional: false,
+                        grant: d.grant,
+                        blocked_by: Some(why),
+                    };
+                }
+                Ok(conditional) => d.conditional |= conditional,
+            }
+        }
         d
     }
+}
+
+impl Verdict {
+    /// The unconditional Deny statement covering everything, if any.
+    pub(super) fn deny(&self) -> Option<usize> {
+        self.deny
+    }
+
+    /// Some Allow reaches everything (conditionally or not).
+    pub(super) fn allows(&self) -> bool {
+        self.allow.is_some()
+    }
+
+    pub(super) fn deny_conditional(&self) -> bool {
+        self.deny_conditional
+    }
+}
+
+/// This policy's verdict on `action` (lower-case) over everything.
+pub(super) fn verdict_of(p: &ParsedPolicy, action: &str) -> Verdict {
+    verdict(p, action)
 }
 
 fn verdict(p: &ParsedPolicy, action: &str) -> Verdict {
@@ -225,6 +262,7 @@ mod tests {
                 .map(|(i, d)| Arc::new(parse_policy(format!("p{i}"), d).unwrap()))
                 .collect(),
             boundary: boundary.map(|b| vec![Arc::new(parse_policy("boundary", &b).unwrap())]),
+            ceiling: None,
         }
     }
 

@@ -189,6 +189,13 @@ pub struct PolicyFacts {
     /// `flag -> ["<actions> via <policy> <statement> [(conditional)]", …]`. For an admin only
     /// `admin` has evidence: it implies the rest.
     pub evidence: BTreeMap<String, Vec<String>>,
+    /// PassRole combinations whose other actions are allowed on everything while `iam:PassRole`
+    /// is not: (combination, its actions, the partners' grant text). Escalation only if the
+    /// roles it may pass are stronger, which needs the other roles ([`add_scoped_passrole`]).
+    pub passrole_partners: Vec<(&'static str, &'static [&'static str], String)>,
+    /// `<action> denied by <SCP/RCP and statement>` for risky actions the principal's own
+    /// policies allow but the organisation's ceiling refuses, sorted.
+    pub ceiling_denied: Vec<String>,
 }
 
 /// Evaluate every action the tables name, once each.
@@ -218,6 +225,12 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
     }
     for (name, combo) in ESCALATION {
         let ds: Vec<Decision> = combo.iter().map(|a| decide(a)).collect();
+        if combo[0] == "iam:PassRole" && !ds[0].allowed && ds[1..].iter().all(|d| d.allowed) {
+            let refs: Vec<&Decision> = ds[1..].iter().collect();
+            facts
+                .passrole_partners
+                .push((name, combo, grant_text(&refs)));
+        }
         if ds.iter().all(|d| d.allowed) {
             flag(&mut facts, "privilege_escalation");
             actions.extend(combo.iter().map(|a| a.to_string()));
@@ -247,6 +260,20 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
             }
         }
     }
+    let mut denied: Vec<String> = memo
+        .iter()
+        .filter_map(|(a, d)| {
+            let why = d.blocked_by.as_deref()?;
+            is_ceiling(why).then(|| format!("{a} denied by {why}"))
+        })
+        .collect();
+    denied.sort();
+    if denied.len() > 2 * MAX_EVIDENCE {
+        let more = denied.len() - 2 * MAX_EVIDENCE;
+        denied.truncate(2 * MAX_EVIDENCE);
+        denied.push(format!("… and {more} more"));
+    }
+    facts.ceiling_denied = denied;
     if admin.allowed {
         facts.actions = vec!["*".into()];
         ev.retain(|f, _| *f == "admin");
@@ -266,6 +293,60 @@ pub fn analyse(set: &PolicySet) -> PolicyFacts {
         facts.evidence.insert(f.to_string(), lines);
     }
     facts
+}
+
+/// `iam:PassRole` granted on named roles only is escalation when one of them is an administrator
+/// (`admins`: role ARNs with the `admin` flag) and the compute action it pairs with is allowed:
+/// the holder launches code as that role. Passing a role no stronger than itself is not.
+pub fn add_scoped_passrole(
+    facts: &mut PolicyFacts,
+    set: &PolicySet,
+    self_arn: &str,
+    admins: &[&str],
+) {
+    if facts.flags.iter().any(|f| f == "admin") {
+        return;
+    }
+    let mut lines = Vec::new();
+    for (name, combo, partners) in &facts.passrole_partners {
+        let hit = admins.iter().filter(|a| **a != self_arn).find_map(|role| {
+            let d = set.decide_on("iam:passrole", role);
+            d.allowed.then_some((role, d))
+        });
+        if let Some((role, d)) = hit {
+            let mut by = grant_text(&[&d]);
+            if !partners.is_empty() && *partners != by {
+                by = format!("{by}, {partners}");
+            }
+            lines.push(format!(
+                "{name} (iam:PassRole on administrator role {role} + {}) via {by}",
+                combo[1..].join(" + ")
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    if !facts.flags.iter().any(|f| f == "privilege_escalation") {
+        facts.flags.push("privilege_escalation".into());
+    }
+    let mut actions: BTreeSet<String> = facts.actions.drain(..).collect();
+    actions.insert("iam:PassRole".into());
+    facts.actions = actions.into_iter().collect();
+    let ev = facts
+        .evidence
+        .entry("privilege_escalation".into())
+        .or_default();
+    for l in lines {
+        if ev.len() < MAX_EVIDENCE {
+            ev.push(l);
+        }
+    }
+}
+
+/// A refusal by the organisation's SCPs or RCPs (see [`super::ceiling`] for the labels).
+fn is_ceiling(why: &str) -> bool {
+    why.starts_with("SCP ") || why.starts_with("RCP ") || why.starts_with("no SCP ")
 }
 
 /// `<policy> <statement>[, …][ (conditional)]` for the first grant of each decision.
@@ -295,6 +376,7 @@ mod tests {
         analyse(&PolicySet {
             identity: vec![Arc::new(parse_policy("pol", &doc).unwrap())],
             boundary: None,
+            ceiling: None,
         })
     }
 
@@ -336,6 +418,50 @@ mod tests {
     }
 
     #[test]
+    fn passrole_on_one_role_escalates_only_to_an_administrator() {
+        let admin = "arn:aws:iam::123456789012:role/Admin";
+        let app = "arn:aws:iam::123456789012:role/app";
+        let doc = |role: &str| {
+            json!({"Statement": [
+                {"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role},
+                {"Sid": "Run", "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]})
+        };
+        let set = |role: &str| PolicySet {
+            identity: vec![Arc::new(parse_policy("pol", &doc(role)).unwrap())],
+            boundary: None,
+            ceiling: None,
+        };
+        let me = "arn:aws:iam::123456789012:user/deployer";
+        // Scoped to a role that is not an administrator: no escalation.
+        let mut f = analyse(&set(app));
+        assert!(!f.flags.iter().any(|x| x == "privilege_escalation"));
+        add_scoped_passrole(&mut f, &set(app), me, &[admin]);
+        assert!(!f.flags.iter().any(|x| x == "privilege_escalation"));
+        // Scoped to the administrator role: escalation, naming it.
+        let mut f = analyse(&set(admin));
+        add_scoped_passrole(&mut f, &set(admin), me, &[admin]);
+        assert!(f.flags.iter().any(|x| x == "privilege_escalation"));
+        assert_eq!(
+            f.evidence["privilege_escalation"],
+            vec![format!(
+                "passrole+ec2 (iam:PassRole on administrator role {admin} + ec2:RunInstances) via pol Pass, pol Run"
+            )]
+        );
+        // Without its partner action PassRole alone is nothing.
+        let only = PolicySet {
+            identity: vec![Arc::new(
+                parse_policy("pol", &json!({"Statement": {"Effect": "Allow", "Action": "iam:PassRole", "Resource": admin}}))
+                    .unwrap(),
+            )],
+            boundary: None,
+            ceiling: None,
+        };
+        let mut f = analyse(&only);
+        add_scoped_passrole(&mut f, &only, me, &[admin]);
+        assert!(f.flags.is_empty());
+    }
+
+    #[test]
     fn conditional_grant_is_marked() {
         let f = facts(
             json!({"Statement": {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
@@ -373,6 +499,7 @@ mod tests {
                 parse_policy("b", &json!({"Statement": {"Effect": "Allow", "Action": ["iam:*", "sts:*", "kms:*"], "Resource": "*"}}))
                     .unwrap(),
             )]),
+            ceiling: None,
         };
         for (i, a) in probe_actions().iter().enumerate() {
             assert_eq!(set.decide_probe(i), set.decide(a), "{a}");
