@@ -311,8 +311,10 @@ async fn read_repo(api: &Api, org: &str, repo: &str) -> RepoResult {
     out
 }
 
-/// The repositories each grant limited to `selected` repositories reaches (one call per grant):
-/// the "why does it have this access" of a fine-grained PAT.
+/// The repositories each grant limited to some repositories reaches (one call per grant): the
+/// "why does it have this access" of a fine-grained PAT. GitHub's schema for a grant
+/// (`organization-programmatic-access-grant`) spells that selection `subset` (`none | all |
+/// subset`); `selected` is an App installation's word and never appears here.
 async fn pat_repositories(
     api: &Api,
     org: &str,
@@ -322,7 +324,7 @@ async fn pat_repositories(
 ) -> BTreeMap<u64, Vec<String>> {
     let selected = grants
         .iter()
-        .filter(|g| g.repository_selection.as_deref() == Some("selected"));
+        .filter(|g| g.repository_selection.as_deref() == Some("subset"));
     let results: Vec<_> = futures_util::stream::iter(selected)
         .map(|g| async move {
             let path = format!("/orgs/{org}/personal-access-tokens/{}/repositories", g.id);
