@@ -334,7 +334,11 @@ fn inventory_and_findings_of_an_org() {
     let n = notes(&j);
     let has = |a: &str, b: &str| n.iter().any(|x| x.contains(a) && x.contains(b));
     assert!(
-        has("personal-access-token-requests", "GitHub App"),
+        has(
+            "personal-access-token-requests",
+            "GitHub App (--app-id, --app-key) with the organization permission \"Personal access \
+             token requests\""
+        ),
         "{n:#?}"
     );
     assert!(has("codespaces/secrets", "forbidden"), "{n:#?}");
@@ -769,4 +773,50 @@ fn the_schema_check_names_what_github_would_never_send() {
         schema_divergences(&[sent("/orgs/acme/personal-access-tokens", 200, ok)]),
         ""
     );
+}
+
+/// README's GitHub permission table names, for every endpoint GitHub's published permission
+/// metadata covers (fixtures/github/openapi/permissions.json), that endpoint's permission as
+/// GitHub spells it: a wrong name (e.g. "Personal access tokens" for PAT requests) fails.
+#[test]
+fn readme_permission_table_matches_githubs_permission_metadata() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let data: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/github/openapi/permissions.json")).unwrap(),
+    )
+    .unwrap();
+    let header =
+        "| data | endpoints | classic token scope | fine-grained token or App permission |";
+    let table = &readme[readme.find(header).expect("the GitHub permission table")..];
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert!(rows.len() >= 8, "{rows:#?}");
+    let mut checked = 0;
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (endpoints, permission) = (cells[2], cells[4]);
+        // Every quoted name in the permission cell.
+        let named: Vec<&str> = permission.split('"').skip(1).step_by(2).collect();
+        for op in endpoints.split('`').skip(1).step_by(2) {
+            let Some(meta) = data["operations"].get(op) else {
+                continue;
+            };
+            let title = meta["title"].as_str().unwrap();
+            let group = meta["group"].as_str().unwrap().to_lowercase();
+            assert!(
+                named.contains(&title),
+                "README names {named:?} for {op}; GitHub's permission is \"{title}\""
+            );
+            assert!(
+                permission.contains(&format!("{group} \"")),
+                "README's row for {op} should say it is an {group} permission: {permission}"
+            );
+            checked += 1;
+        }
+    }
+    // Every endpoint the metadata file covers that README lists was checked.
+    assert!(checked >= 10, "{checked} endpoints checked");
 }

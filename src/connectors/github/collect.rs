@@ -16,8 +16,12 @@ use std::collections::BTreeMap;
 
 /// What a token needs to read each org-level endpoint, for the note when it cannot. Each
 /// starts with what is missing, so a truncated note in the table still says it.
-const NEEDS_PATS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
-    permission \"Personal access tokens\": read; a personal token cannot list PAT grants or \
+/// The permission names are GitHub's own (its "Permissions required for GitHub Apps" data, copied
+/// in fixtures/github/openapi/permissions.json; a test holds these notes and the README to it).
+const NEEDS_PAT_GRANTS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
+    permission \"Personal access tokens\": read; a personal token cannot list PAT grants";
+const NEEDS_PAT_REQUESTS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
+    permission \"Personal access token requests\": read; a personal token cannot list PAT \
     requests";
 const NEEDS_SAML: &str = "needs GitHub Enterprise Cloud with SAML single sign-on, and an org \
     owner's token with read:org";
@@ -25,8 +29,10 @@ const NEEDS_ADMIN: &str = "needs an org owner's token (read:org) or an App with 
     organization permission \"Administration\": read";
 const NEEDS_SECRETS: &str = "needs admin:org (classic token) or the organization permission \
     \"Secrets\": read (fine-grained token or App)";
-const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \"Codespaces \
-    secrets\": read, and Codespaces enabled for the organisation";
+const NEEDS_DEPENDABOT: &str = "needs admin:org (classic token) or the organization permission \
+    \"Organization dependabot secrets\": read (fine-grained token or App)";
+const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \"Organization \
+    codespaces secrets\": read, and Codespaces enabled for the organisation";
 const NEEDS_SCANNING: &str = "needs secret scanning enabled (GitHub Secret Protection / \
     Advanced Security) and security_events or \"Secret scanning alerts\": read";
 const NEEDS_MEMBERS: &str = "needs read:org (or the organization permission \"Members\": read)";
@@ -65,7 +71,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         &mut notes,
         format!("/orgs/{org}/personal-access-tokens"),
         None,
-        NEEDS_PATS,
+        NEEDS_PAT_GRANTS,
     )
     .await
     .unwrap_or_default();
@@ -76,7 +82,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         &mut notes,
         format!("/orgs/{org}/personal-access-token-requests"),
         None,
-        NEEDS_PATS,
+        NEEDS_PAT_REQUESTS,
     )
     .await
     .unwrap_or_default();
@@ -99,10 +105,10 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     .await
     .unwrap_or_default();
     for store in SecretStore::ALL {
-        let needs = if store == SecretStore::Codespaces {
-            NEEDS_CODESPACES
-        } else {
-            NEEDS_SECRETS
+        let needs = match store {
+            SecretStore::Actions => NEEDS_SECRETS,
+            SecretStore::Dependabot => NEEDS_DEPENDABOT,
+            SecretStore::Codespaces => NEEDS_CODESPACES,
         };
         let secrets: Vec<OrganizationSecret> = org_list(
             api,
@@ -344,7 +350,7 @@ async fn pat_repositories(
             Err(e) => notes.push(org_note(
                 &format!("/orgs/{org}/personal-access-tokens/{id}/repositories"),
                 &e,
-                NEEDS_PATS,
+                NEEDS_PAT_GRANTS,
             )),
         }
     }
@@ -408,6 +414,44 @@ fn encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Each org-level note names the permission GitHub's published metadata gives that
+    /// endpoint (fixtures/github/openapi/permissions.json), so a wrong name fails here.
+    #[test]
+    fn notes_name_the_permission_github_documents() {
+        let data: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../fixtures/github/openapi/permissions.json"
+        ))
+        .unwrap();
+        let title = |op: &str| {
+            let t = data["operations"][op]["title"].as_str();
+            format!(
+                "\"{}\"",
+                t.unwrap_or_else(|| panic!("{op} not in permissions.json"))
+            )
+        };
+        for (op, note) in [
+            ("GET /orgs/{org}/personal-access-tokens", NEEDS_PAT_GRANTS),
+            (
+                "GET /orgs/{org}/personal-access-token-requests",
+                NEEDS_PAT_REQUESTS,
+            ),
+            ("GET /orgs/{org}/installations", NEEDS_ADMIN),
+            ("GET /orgs/{org}/members", NEEDS_MEMBERS),
+            ("GET /orgs/{org}/actions/secrets", NEEDS_SECRETS),
+            ("GET /orgs/{org}/dependabot/secrets", NEEDS_DEPENDABOT),
+            ("GET /orgs/{org}/codespaces/secrets", NEEDS_CODESPACES),
+        ] {
+            assert!(
+                note.contains(&title(op)),
+                "{op}: {note} should name {}",
+                title(op)
+            );
+        }
+        assert!(!NEEDS_PAT_REQUESTS.contains("\"Personal access tokens\""));
+    }
+
     #[test]
     fn path_segments_keep_only_unreserved_characters() {
         assert_eq!(super::encode("my-repo_1.x~"), "my-repo_1.x~");
