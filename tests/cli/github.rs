@@ -820,3 +820,114 @@ fn readme_permission_table_matches_githubs_permission_metadata() {
     // Every endpoint the metadata file covers that README lists was checked.
     assert!(checked >= 10, "{checked} endpoints checked");
 }
+
+/// An org of three repositories (`alpha`, `beta`, `gamma`), each with GitHub's example deploy
+/// key, everything else empty.
+fn three_repos(base: &str, r: &Request) -> Reply {
+    let _ = base;
+    match r.path() {
+        "/orgs/acme/repos" => {
+            Reply::json(json!([repo("alpha"), repo("beta"), repo("gamma")]).to_string())
+        }
+        "/orgs/acme/members" => Reply::json(example("orgs_org_members.json").to_string()),
+        p if p.ends_with("/keys") => Reply::json(example("repos_owner_repo_keys.json").to_string()),
+        _ => empty_org(r),
+    }
+}
+
+/// Issue 13 / 18.14: a 502 on one list and a dropped connection on another are retried, and
+/// the data is complete.
+#[test]
+fn a_502_and_a_connection_reset_are_retried_and_the_data_is_complete() {
+    let seen = Arc::new(Mutex::new(HashMap::<String, usize>::new()));
+    let server = ApiServer::start(move |base, r| {
+        let nth = {
+            let mut s = seen.lock().unwrap();
+            let n = s.entry(r.path().to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        match r.path() {
+            "/orgs/acme/members" if nth == 1 => Reply::status(502, "Server Error"),
+            "/repos/acme/beta/keys" if nth == 1 => Reply::reset(),
+            _ => three_repos(base, r),
+        }
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let j = r.json();
+    assert_eq!(j["sources"][0]["status"], "complete", "{:#?}", notes(&j));
+    assert_eq!(server.hits("/orgs/acme/members"), 2);
+    assert_eq!(server.hits("/repos/acme/beta/keys"), 2);
+    for repo in ["alpha", "beta", "gamma"] {
+        identity(&j, &format!("github:acme/deploy_key/{repo}/1"));
+    }
+    // Members were read after the retry: the deploy keys' adder is judged a member or not.
+    let key = identity(&j, "github:acme/deploy_key/beta/1");
+    assert!(key["attributes"].get("owner_is_member").is_some(), "{key}");
+}
+
+/// A 5xx that does not go away is retried a bounded number of times, then a note.
+#[test]
+fn a_lasting_5xx_is_retried_three_times_then_noted() {
+    let server = ApiServer::start(|base, r| match r.path() {
+        "/orgs/acme/installations" => Reply::status(503, "Service Unavailable"),
+        _ => three_repos(base, r),
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(
+        server.hits("/orgs/acme/installations"),
+        4,
+        "1 call + 3 retries"
+    );
+    let n = notes(&r.json());
+    assert!(
+        n.iter()
+            .any(|x| x.starts_with("GET /orgs/acme/installations") && x.contains("HTTP 503")),
+        "{n:#?}"
+    );
+}
+
+/// A rate limit that lifts within --max-rate-limit-wait but keeps coming back: the note says
+/// so (not "longer than allowed"); the repositories the stop left unread are named, all of them.
+#[test]
+fn a_limit_within_the_wait_that_keeps_coming_back_is_told_as_such() {
+    let server = ApiServer::start(|base, r| match r.path() {
+        "/repos/acme/beta/keys" => Reply::status(429, "You have exceeded a secondary rate limit.")
+            .header("retry-after", "1"),
+        _ => three_repos(base, r),
+    });
+    let r = scan(
+        &server,
+        TOKEN,
+        &[
+            "--fail-on",
+            "none",
+            "--concurrency",
+            "1",
+            "--max-rate-limit-wait",
+            "5",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let n = notes(&j);
+    assert_eq!(server.hits("/repos/acme/beta/keys"), 4, "1 call + 3 waits");
+    assert!(
+        n.iter().any(|x| x.contains("still limited after 3 waits")
+            && x.contains("/repos/acme/beta/keys")
+            && !x.contains("longer than")),
+        "{n:#?}"
+    );
+    // alpha was read; beta and gamma (never started: the client stopped) are named.
+    identity(&j, "github:acme/deploy_key/alpha/1");
+    assert!(
+        n.iter().any(
+            |x| x.contains("rate limit: 2 of 3 repositories not (completely) read")
+                && x.ends_with(": beta, gamma")
+        ),
+        "{n:#?}"
+    );
+    assert_eq!(server.hits("/repos/acme/gamma/keys"), 0);
+}

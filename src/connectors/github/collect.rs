@@ -166,16 +166,41 @@ async fn repo_level(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
+    // Repositories the rate limit kept (wholly or partly) unread, and why the limit stopped
+    // the scan: one note naming every one, so a later run (`--repos`) or a merge completes them.
+    let mut unread: Vec<String> = Vec::new();
+    let mut stopped_because = None;
     for r in per_repo {
         data.deploy_keys
             .extend(r.keys.into_iter().map(|k| (r.repo.clone(), k)));
         data.secrets.extend(r.secrets);
+        let mut rate_limited = false;
         for (resource, e) in r.failures {
+            if let ApiError::RateLimited(why) = &e {
+                rate_limited = true;
+                stopped_because.get_or_insert_with(|| why.clone());
+                continue;
+            }
             failures
                 .entry((resource, cause(&e)))
                 .or_default()
                 .push(r.repo.clone());
         }
+        if rate_limited {
+            unread.push(r.repo.clone());
+        }
+    }
+    if let Some(why) = stopped_because {
+        unread.sort();
+        notes.push(Note::warning(
+            format!("GET /repos/{org}/{{repo}}/…"),
+            format!(
+                "rate limit: {} of {} repositories not (completely) read ({why}): {}",
+                unread.len(),
+                repos.len(),
+                unread.join(", ")
+            ),
+        ));
     }
     for ((resource, why), mut repos) in failures {
         repos.sort();
