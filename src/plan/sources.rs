@@ -11,7 +11,8 @@ pub const GITHUB_API_URL: &str = "https://api.github.com";
 /// Where the GitHub token is read from unless `--token-env` / `token_env` names another.
 pub const GITHUB_TOKEN_ENV: &str = "GITHUB_TOKEN";
 const GITHUB_CONCURRENCY: usize = 16;
-const GITHUB_MAX_RATE_LIMIT_WAIT: u64 = 60;
+/// 15 minutes: a CI job can afford it, and GitHub's hourly limit is often that close to resetting.
+const GITHUB_MAX_RATE_LIMIT_WAIT: u64 = 900;
 
 /// One source of a run, tagged by `kind` in nhiscan.toml.
 #[derive(Debug, Clone, Deserialize)]

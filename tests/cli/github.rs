@@ -3,7 +3,7 @@
 //! Link headers, rate-limit waits and stops, 403/404 coverage notes, bad token, unknown org,
 //! malformed JSON.
 
-use crate::common::github_server::{ApiServer, Reply, Request};
+use crate::common::github_server::{ApiServer, Reply, Request, Sent, schema_divergences};
 use crate::common::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -12,6 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const ORG: &str = "acme";
 const TOKEN: &str = "test-token-not-a-secret";
+/// The installation token of GitHub's example `POST /app/installations/{id}/access_tokens`.
+const INSTALLATION_TOKEN: &str = "ghs_16C7e42F292c6912E7710c838347Ae178B4a";
 
 fn example(file: &str) -> Value {
     let p = root().join("fixtures/github/examples").join(file);
@@ -56,14 +58,13 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
     let p = r.path();
     let file = |f: &str| Reply::json(example(f).to_string());
     match p {
-        _ if p == org => Reply::json(json!({"login": ORG, "id": 1}).to_string()),
+        _ if p == org => organization(),
         _ if p == format!("{org}/members") => file("orgs_org_members.json"),
-        _ if p == format!("/user/memberships/orgs/{ORG}") => {
-            Reply::json(json!({"state": "active", "role": "admin"}).to_string())
-        }
+        _ if p == format!("/user/memberships/orgs/{ORG}") => active_membership(),
         _ if p == format!("{org}/personal-access-tokens") => {
+            // Limited to some repositories: GitHub's word for that is `subset`.
             let mut grants = example("orgs_org_personal-access-tokens.json");
-            grants[0]["repository_selection"] = json!("selected");
+            grants[0]["repository_selection"] = json!("subset");
             // Still valid (the example's expiry has passed): expiring in a month.
             grants[0]["token_expires_at"] =
                 json!(crate::common::now() + chrono::Duration::days(30));
@@ -152,6 +153,21 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
     }
 }
 
+/// GitHub's example organisation. The example lacks `archived_at`, which the schema of
+/// `orgs/get` requires (null for an org that is not archived): added, so the reply is GitHub's.
+fn organization() -> Reply {
+    let mut o = example("orgs_org.json");
+    o["archived_at"] = Value::Null;
+    Reply::json(o.to_string())
+}
+
+/// The token's user is an active member (GitHub's example membership, which is pending).
+fn active_membership() -> Reply {
+    let mut m = example("user_memberships_orgs_org.json");
+    m["state"] = json!("active");
+    Reply::json(m.to_string())
+}
+
 fn acme_server() -> ApiServer {
     let seen = Arc::new(Mutex::new(HashMap::new()));
     ApiServer::start(move |base, r| acme(base, r, &seen))
@@ -178,6 +194,7 @@ fn scan(server: &ApiServer, token: &str, extra: &[&str]) -> Run {
         .args(&args)
         .output()
         .expect("runs");
+    server.assert_schema_true();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -213,7 +230,7 @@ fn inventory_and_findings_of_an_org() {
     assert_eq!(pat["owner"]["name"], "octocat");
     assert_eq!(pat["attributes"]["owner_is_member"], true);
     // Limited to selected repositories: which ones is read from the grant's repository list.
-    assert_eq!(pat["attributes"]["repository_selection"], "selected");
+    assert_eq!(pat["attributes"]["repository_selection"], "subset");
     assert_eq!(pat["attributes"]["repositories"], json!(["Hello-World"]));
     assert_eq!(
         rules_for(&j, &id("fine_grained_pat/25381")),
@@ -317,7 +334,11 @@ fn inventory_and_findings_of_an_org() {
     let n = notes(&j);
     let has = |a: &str, b: &str| n.iter().any(|x| x.contains(a) && x.contains(b));
     assert!(
-        has("personal-access-token-requests", "GitHub App"),
+        has(
+            "personal-access-token-requests",
+            "GitHub App (--app-id, --app-key) with the organization permission \"Personal access \
+             token requests\""
+        ),
         "{n:#?}"
     );
     assert!(has("codespaces/secrets", "forbidden"), "{n:#?}");
@@ -371,7 +392,7 @@ fn unknown_org_and_missing_token_are_usage_errors() {
 #[test]
 fn a_distant_rate_limit_stops_the_scan_with_notes() {
     let server = ApiServer::start(|_, r| match r.path() {
-        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        "/orgs/acme" => organization(),
         _ => Reply::status(403, "You have exceeded a secondary rate limit")
             .header("retry-after", "3600"),
     });
@@ -391,11 +412,12 @@ fn a_distant_rate_limit_stops_the_scan_with_notes() {
 #[test]
 fn malformed_json_is_a_note_naming_the_endpoint() {
     let server = ApiServer::start(|_, r| match r.path() {
-        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
-        "/orgs/acme/installations" => Reply::json(r#"{"installations": [{"id": "#),
+        "/orgs/acme" => organization(),
+        "/orgs/acme/installations" => {
+            Reply::json(r#"{"installations": [{"id": "#).malformed_on_purpose()
+        }
         "/orgs/acme/repos" => Reply::json("[]"),
-        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
-        _ => Reply::json("[]"),
+        _ => empty_org(r),
     });
     let r = scan(&server, TOKEN, &["--fail-on", "none"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
@@ -410,13 +432,12 @@ fn malformed_json_is_a_note_naming_the_endpoint() {
 #[test]
 fn a_next_link_to_another_host_is_not_followed() {
     let server = ApiServer::start(|_, r| match r.path() {
-        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
+        "/orgs/acme" => organization(),
         "/orgs/acme/repos" => Reply::json("[]").header(
             "link",
             "<http://198.51.100.7/orgs/acme/repos?page=2>; rel=\"next\"",
         ),
-        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
-        _ => Reply::json("[]"),
+        _ => empty_org(r),
     });
     let r = scan(&server, TOKEN, &["--fail-on", "none"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
@@ -424,13 +445,23 @@ fn a_next_link_to_another_host_is_not_followed() {
     assert!(n.iter().any(|x| x.contains("another host")), "{n:#?}");
 }
 
-/// Empty answers for every list, so a scan is complete when authentication works.
+/// Empty answers for every list, in each list's own shape (a bare array, or GitHub's
+/// `{"total_count": 0, "<items>": []}` wrapper), so a scan is complete when authentication works.
 fn empty_org(r: &Request) -> Reply {
-    match r.path() {
-        "/orgs/acme" => Reply::json(r#"{"login":"acme"}"#),
-        "/user/memberships/orgs/acme" => Reply::json(r#"{"state":"active"}"#),
-        p if p.ends_with("/secrets") => Reply::json(r#"{"total_count":0,"secrets":[]}"#),
-        p if p.ends_with("/installations") => Reply::json(r#"{"installations":[]}"#),
+    let p = r.path();
+    let wrapped = |key: &str| {
+        let mut list = json!({"total_count": 0});
+        list[key] = json!([]);
+        Reply::json(list.to_string())
+    };
+    match p {
+        "/orgs/acme" => organization(),
+        "/user/memberships/orgs/acme" => active_membership(),
+        _ if p.ends_with("/secrets") => wrapped("secrets"),
+        _ if p.ends_with("/installations") => wrapped("installations"),
+        _ if p.ends_with("/environments") => wrapped("environments"),
+        _ if p.ends_with("/repositories") && p.contains("/secrets/") => wrapped("repositories"),
+        _ if p.ends_with("/runners") => wrapped("runners"),
         _ => Reply::json("[]"),
     }
 }
@@ -442,11 +473,19 @@ fn a_github_app_authenticates_through_its_installation() {
         let bearer = r.authorization.as_deref().unwrap_or("");
         let is_jwt = bearer.starts_with("Bearer ") && bearer.matches('.').count() == 2;
         match (r.method.as_str(), r.path()) {
-            ("GET", "/orgs/acme/installation") if is_jwt => Reply::json(r#"{"id": 42}"#),
-            ("POST", "/app/installations/42/access_tokens") if is_jwt => Reply::json(
-                r#"{"token":"installation-token","expires_at":"2999-01-01T00:00:00Z","permissions":{}}"#,
-            ),
-            _ if bearer == "Bearer installation-token" => empty_org(r),
+            ("GET", "/orgs/acme/installation") if is_jwt => {
+                Reply::json(example("orgs_org_installation.json").to_string())
+            }
+            ("POST", "/app/installations/1/access_tokens") if is_jwt => {
+                // GitHub's example token, valid for longer than the scan.
+                let mut t = example("app_installations_installation_id_access_tokens.json");
+                t["expires_at"] = json!("2999-01-01T00:00:00Z");
+                Reply {
+                    status: 201,
+                    ..Reply::json(t.to_string())
+                }
+            }
+            _ if bearer == format!("Bearer {INSTALLATION_TOKEN}") => empty_org(r),
             _ => Reply::status(401, "Bad credentials"),
         }
     });
@@ -483,9 +522,10 @@ fn a_github_app_authenticates_through_its_installation() {
     assert!(api.len() > 10);
     assert!(
         api.iter()
-            .all(|q| q.authorization.as_deref() == Some("Bearer installation-token")),
+            .all(|q| q.authorization.as_deref() == Some(&*format!("Bearer {INSTALLATION_TOKEN}"))),
         "{api:?}"
     );
+    server.assert_schema_true();
 }
 
 #[test]
@@ -504,9 +544,8 @@ fn enterprise_server_api_path_is_kept_for_every_call_and_page() {
             return Reply::status(404, "Not Found");
         };
         let inner = Request {
-            method: r.method.clone(),
             target: rest.to_string(),
-            authorization: r.authorization.clone(),
+            ..r.clone()
         };
         match inner.path() {
             "/orgs/acme/repos" if inner.query_has("page=2") => {
@@ -516,9 +555,6 @@ fn enterprise_server_api_path_is_kept_for_every_call_and_page() {
                 "link",
                 format!("<{base}/api/v3/orgs/acme/repos?per_page=100&page=2>; rel=\"next\""),
             ),
-            p if p.ends_with("/environments") => {
-                Reply::json(r#"{"total_count":0,"environments":[]}"#)
-            }
             _ => empty_org(&inner),
         }
     });
@@ -550,6 +586,7 @@ fn enterprise_server_api_path_is_kept_for_every_call_and_page() {
             .all(|r| r.target.starts_with("/api/v3/"))
     );
     assert_eq!(server.hits("/api/v3/repos/acme/second-page/keys"), 1);
+    server.assert_schema_true();
 }
 
 #[test]
@@ -694,4 +731,203 @@ fn github_export_report_snapshot() {
     j["finished_at"] = "[time]".into();
     j["tool"]["version"] = "[version]".into();
     insta::assert_json_snapshot!("github_export_report", j);
+}
+
+/// The schema check can fail: a PAT grant limited to `selected` repositories (the word the
+/// suite used to rewrite GitHub's example to, and an App installation's, never a grant's), an
+/// error without GitHub's `message`, and a path GitHub does not have are each named.
+#[test]
+fn the_schema_check_names_what_github_would_never_send() {
+    let mut grants = example("orgs_org_personal-access-tokens.json");
+    grants[0]["repository_selection"] = json!("selected");
+    let sent = |target: &str, status: u16, body: String| Sent {
+        method: "GET".into(),
+        target: target.into(),
+        status,
+        body,
+        malformed_on_purpose: false,
+    };
+    let problems = schema_divergences(&[
+        sent(
+            "/orgs/acme/personal-access-tokens?per_page=100",
+            200,
+            grants.to_string(),
+        ),
+        sent("/orgs/acme/members", 500, "{}".into()),
+        sent("/orgs/acme/not-an-endpoint", 200, "[]".into()),
+    ]);
+    let lines: Vec<&str> = problems.lines().collect();
+    assert_eq!(lines.len(), 3, "{problems}");
+    assert!(
+        lines[0].contains("orgs/list-pat-grants") && lines[0].contains("'selected' is not one of"),
+        "{problems}"
+    );
+    assert!(
+        lines[1].contains("'message' is a required property"),
+        "{problems}"
+    );
+    assert!(lines[2].contains("no such operation"), "{problems}");
+    // GitHub's own example is schema-true as published.
+    let ok = example("orgs_org_personal-access-tokens.json").to_string();
+    assert_eq!(
+        schema_divergences(&[sent("/orgs/acme/personal-access-tokens", 200, ok)]),
+        ""
+    );
+}
+
+/// README's GitHub permission table names, for every endpoint GitHub's published permission
+/// metadata covers (fixtures/github/openapi/permissions.json), that endpoint's permission as
+/// GitHub spells it: a wrong name (e.g. "Personal access tokens" for PAT requests) fails.
+#[test]
+fn readme_permission_table_matches_githubs_permission_metadata() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let data: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/github/openapi/permissions.json")).unwrap(),
+    )
+    .unwrap();
+    let header =
+        "| data | endpoints | classic token scope | fine-grained token or App permission |";
+    let table = &readme[readme.find(header).expect("the GitHub permission table")..];
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert!(rows.len() >= 8, "{rows:#?}");
+    let mut checked = 0;
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (endpoints, permission) = (cells[2], cells[4]);
+        // Every quoted name in the permission cell.
+        let named: Vec<&str> = permission.split('"').skip(1).step_by(2).collect();
+        for op in endpoints.split('`').skip(1).step_by(2) {
+            let Some(meta) = data["operations"].get(op) else {
+                continue;
+            };
+            let title = meta["title"].as_str().unwrap();
+            let group = meta["group"].as_str().unwrap().to_lowercase();
+            assert!(
+                named.contains(&title),
+                "README names {named:?} for {op}; GitHub's permission is \"{title}\""
+            );
+            assert!(
+                permission.contains(&format!("{group} \"")),
+                "README's row for {op} should say it is an {group} permission: {permission}"
+            );
+            checked += 1;
+        }
+    }
+    // Every endpoint the metadata file covers that README lists was checked.
+    assert!(checked >= 10, "{checked} endpoints checked");
+}
+
+/// An org of three repositories (`alpha`, `beta`, `gamma`), each with GitHub's example deploy
+/// key, everything else empty.
+fn three_repos(base: &str, r: &Request) -> Reply {
+    let _ = base;
+    match r.path() {
+        "/orgs/acme/repos" => {
+            Reply::json(json!([repo("alpha"), repo("beta"), repo("gamma")]).to_string())
+        }
+        "/orgs/acme/members" => Reply::json(example("orgs_org_members.json").to_string()),
+        p if p.ends_with("/keys") => Reply::json(example("repos_owner_repo_keys.json").to_string()),
+        _ => empty_org(r),
+    }
+}
+
+/// Issue 13 / 18.14: a 502 on one list and a dropped connection on another are retried, and
+/// the data is complete.
+#[test]
+fn a_502_and_a_connection_reset_are_retried_and_the_data_is_complete() {
+    let seen = Arc::new(Mutex::new(HashMap::<String, usize>::new()));
+    let server = ApiServer::start(move |base, r| {
+        let nth = {
+            let mut s = seen.lock().unwrap();
+            let n = s.entry(r.path().to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        match r.path() {
+            "/orgs/acme/members" if nth == 1 => Reply::status(502, "Server Error"),
+            "/repos/acme/beta/keys" if nth == 1 => Reply::reset(),
+            _ => three_repos(base, r),
+        }
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let j = r.json();
+    assert_eq!(j["sources"][0]["status"], "complete", "{:#?}", notes(&j));
+    assert_eq!(server.hits("/orgs/acme/members"), 2);
+    assert_eq!(server.hits("/repos/acme/beta/keys"), 2);
+    for repo in ["alpha", "beta", "gamma"] {
+        identity(&j, &format!("github:acme/deploy_key/{repo}/1"));
+    }
+    // Members were read after the retry: the deploy keys' adder is judged a member or not.
+    let key = identity(&j, "github:acme/deploy_key/beta/1");
+    assert!(key["attributes"].get("owner_is_member").is_some(), "{key}");
+}
+
+/// A 5xx that does not go away is retried a bounded number of times, then a note.
+#[test]
+fn a_lasting_5xx_is_retried_three_times_then_noted() {
+    let server = ApiServer::start(|base, r| match r.path() {
+        "/orgs/acme/installations" => Reply::status(503, "Service Unavailable"),
+        _ => three_repos(base, r),
+    });
+    let r = scan(&server, TOKEN, &["--fail-on", "none"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(
+        server.hits("/orgs/acme/installations"),
+        4,
+        "1 call + 3 retries"
+    );
+    let n = notes(&r.json());
+    assert!(
+        n.iter()
+            .any(|x| x.starts_with("GET /orgs/acme/installations") && x.contains("HTTP 503")),
+        "{n:#?}"
+    );
+}
+
+/// A rate limit that lifts within --max-rate-limit-wait but keeps coming back: the note says
+/// so (not "longer than allowed"); the repositories the stop left unread are named, all of them.
+#[test]
+fn a_limit_within_the_wait_that_keeps_coming_back_is_told_as_such() {
+    let server = ApiServer::start(|base, r| match r.path() {
+        "/repos/acme/beta/keys" => Reply::status(429, "You have exceeded a secondary rate limit.")
+            .header("retry-after", "1"),
+        _ => three_repos(base, r),
+    });
+    let r = scan(
+        &server,
+        TOKEN,
+        &[
+            "--fail-on",
+            "none",
+            "--concurrency",
+            "1",
+            "--max-rate-limit-wait",
+            "5",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let j = r.json();
+    let n = notes(&j);
+    assert_eq!(server.hits("/repos/acme/beta/keys"), 4, "1 call + 3 waits");
+    assert!(
+        n.iter().any(|x| x.contains("still limited after 3 waits")
+            && x.contains("/repos/acme/beta/keys")
+            && !x.contains("longer than")),
+        "{n:#?}"
+    );
+    // alpha was read; beta and gamma (never started: the client stopped) are named.
+    identity(&j, "github:acme/deploy_key/alpha/1");
+    assert!(
+        n.iter().any(
+            |x| x.contains("rate limit: 2 of 3 repositories not (completely) read")
+                && x.ends_with(": beta, gamma")
+        ),
+        "{n:#?}"
+    );
+    assert_eq!(server.hits("/repos/acme/gamma/keys"), 0);
 }

@@ -182,7 +182,7 @@ pub struct OrgData {
     pub members: Option<Vec<Member>>,
     pub pat_grants: Vec<PatGrant>,
     pub pat_requests: Vec<PatGrant>,
-    /// Grant id → the repositories a `selected`-repositories grant reaches.
+    /// Grant id → the repositories a `subset`-of-repositories grant reaches.
     pub pat_repositories: BTreeMap<u64, Vec<String>>,
     pub credential_authorizations: Vec<CredentialAuthorization>,
     pub installations: Vec<Installation>,

@@ -3,9 +3,14 @@
 //! pagination that follows `Link: rel="next"` to the end. Every request is counted.
 //!
 //! Rate limits: a 403/429 with `x-ratelimit-remaining: 0`, `retry-after` or a "rate limit"
-//! message is a limit, not a denial. If it lifts within `max_wait` the call sleeps and retries;
-//! otherwise the client stops issuing calls and every later call fails fast with
-//! [`ApiError::RateLimited`], so the scan ends cleanly with coverage notes.
+//! message is a limit, not a denial. If it lifts within `max_wait` the call sleeps (a warning
+//! on stderr says until when) and retries; otherwise the client stops issuing calls and every
+//! later call fails fast with [`ApiError::RateLimited`], so the scan ends cleanly with coverage
+//! notes naming what was not read.
+//!
+//! Transient failures — a 500/502/503/504 or a dropped connection — are retried
+//! [`MAX_RETRIES`] times with doubling backoff from [`FIRST_BACKOFF`]; GitHub's front end
+//! answers those now and then on large orgs, and one should not cost a repository's data.
 //!
 //! `next` links are followed only on the API host itself: octocrab attaches the token only to
 //! relative URIs, and a link to another host must never receive it.
@@ -16,6 +21,13 @@ use serde_json::Value;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Retries of a transient failure (5xx, connection reset) before it becomes the endpoint's error.
+pub const MAX_RETRIES: u32 = 3;
+/// The first retry's delay; each next one doubles (0.25 s, 0.5 s, 1 s: under 2 s in all).
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Waits for one call's rate limit to lift before giving up on it.
+const MAX_RATE_LIMIT_WAITS: u32 = 3;
 
 /// Why one endpoint could not be read. Callers turn these into coverage notes.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -83,55 +95,103 @@ impl Api {
         self.calls.load(Ordering::Relaxed)
     }
 
-    /// One GET (path + query, relative to the API root), with rate-limit waits.
+    /// One GET (path + query, relative to the API root), with rate-limit waits and retries of
+    /// transient failures.
     async fn get_raw(&self, path: &str) -> Result<(u16, Headers, String), ApiError> {
-        let mut attempts = 0;
+        let mut limited = 0;
+        let mut retries = 0;
         loop {
             if let Some(why) = self.stopped.lock().expect("lock").clone() {
                 return Err(ApiError::RateLimited(why));
             }
             self.calls.fetch_add(1, Ordering::Relaxed);
-            let resp = self
-                .crab
-                ._get(path)
-                .await
-                .map_err(|e| ApiError::Transport(format!("{e}")))?;
-            let status = resp.status().as_u16();
-            let h = resp.headers();
-            let text = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let num = |k: &str| text(k).and_then(|v| v.trim().parse::<u64>().ok());
-            let headers = Headers {
-                link: text("link"),
-                retry_after: num("retry-after"),
-                remaining: num("x-ratelimit-remaining"),
-                reset: num("x-ratelimit-reset"),
+            let (status, headers, body) = match self.send(path).await {
+                Ok(r) => r,
+                Err(e) if retries < MAX_RETRIES => {
+                    retries += 1;
+                    self.back_off(path, retries, &e.to_string()).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
             };
-            let body = self
-                .crab
-                .body_to_string(resp)
-                .await
-                .map_err(|e| ApiError::Malformed(format!("unreadable body: {e}")))?;
+            if matches!(status, 500 | 502 | 503 | 504) && retries < MAX_RETRIES {
+                retries += 1;
+                self.back_off(path, retries, &format!("HTTP {status}"))
+                    .await;
+                continue;
+            }
             if !is_rate_limited(status, &headers, &body) {
                 return Ok((status, headers, body));
             }
             let wait = wait_for(&headers);
-            attempts += 1;
-            if wait <= self.max_wait && attempts <= 3 {
+            let lifts_at = chrono::Utc::now()
+                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+            let lifts_at = lifts_at.format("%H:%M:%S UTC");
+            limited += 1;
+            if wait <= self.max_wait && limited <= MAX_RATE_LIMIT_WAITS {
                 tracing::warn!(
-                    "GitHub rate limit on {path}: waiting {}s before retrying",
-                    wait.as_secs()
+                    "GitHub rate limit on {path}: waiting {}s, until {lifts_at} \
+                     (--max-rate-limit-wait {}s)",
+                    wait.as_secs(),
+                    self.max_wait.as_secs()
                 );
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            let why = format!(
-                "the limit lifts in {}s, longer than the {}s allowed (--max-rate-limit-wait)",
-                wait.as_secs(),
-                self.max_wait.as_secs()
-            );
+            let why = if wait > self.max_wait {
+                format!(
+                    "the limit lifts in {}s (at {lifts_at}), longer than the {}s allowed \
+                     (--max-rate-limit-wait)",
+                    wait.as_secs(),
+                    self.max_wait.as_secs()
+                )
+            } else {
+                format!(
+                    "still limited after {MAX_RATE_LIMIT_WAITS} waits on {} (the last asked \
+                     for {}s, within --max-rate-limit-wait {}s)",
+                    path.split('?').next().unwrap_or(path),
+                    wait.as_secs(),
+                    self.max_wait.as_secs()
+                )
+            };
             *self.stopped.lock().expect("lock") = Some(why.clone());
             return Err(ApiError::RateLimited(why));
         }
+    }
+
+    /// Send one GET and read the whole answer; a dropped connection is a `Transport` error.
+    async fn send(&self, path: &str) -> Result<(u16, Headers, String), ApiError> {
+        let resp = self
+            .crab
+            ._get(path)
+            .await
+            .map_err(|e| ApiError::Transport(format!("{e}")))?;
+        let status = resp.status().as_u16();
+        let h = resp.headers();
+        let text = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let num = |k: &str| text(k).and_then(|v| v.trim().parse::<u64>().ok());
+        let headers = Headers {
+            link: text("link"),
+            retry_after: num("retry-after"),
+            remaining: num("x-ratelimit-remaining"),
+            reset: num("x-ratelimit-reset"),
+        };
+        let body = self
+            .crab
+            .body_to_string(resp)
+            .await
+            .map_err(|e| ApiError::Transport(format!("reading the body: {e}")))?;
+        Ok((status, headers, body))
+    }
+
+    /// Sleep before retry number `n` (1-based) of a transient failure.
+    async fn back_off(&self, path: &str, n: u32, what: &str) {
+        let delay = FIRST_BACKOFF * 2u32.pow(n - 1);
+        tracing::warn!(
+            "GitHub {path}: {what}; retry {n} of {MAX_RETRIES} in {}ms",
+            delay.as_millis()
+        );
+        tokio::time::sleep(delay).await;
     }
 
     /// GET one JSON document.

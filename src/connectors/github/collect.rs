@@ -16,8 +16,12 @@ use std::collections::BTreeMap;
 
 /// What a token needs to read each org-level endpoint, for the note when it cannot. Each
 /// starts with what is missing, so a truncated note in the table still says it.
-const NEEDS_PATS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
-    permission \"Personal access tokens\": read; a personal token cannot list PAT grants or \
+/// The permission names are GitHub's own (its "Permissions required for GitHub Apps" data, copied
+/// in fixtures/github/openapi/permissions.json; a test holds these notes and the README to it).
+const NEEDS_PAT_GRANTS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
+    permission \"Personal access tokens\": read; a personal token cannot list PAT grants";
+const NEEDS_PAT_REQUESTS: &str = "needs a GitHub App (--app-id, --app-key) with the organization \
+    permission \"Personal access token requests\": read; a personal token cannot list PAT \
     requests";
 const NEEDS_SAML: &str = "needs GitHub Enterprise Cloud with SAML single sign-on, and an org \
     owner's token with read:org";
@@ -25,8 +29,10 @@ const NEEDS_ADMIN: &str = "needs an org owner's token (read:org) or an App with 
     organization permission \"Administration\": read";
 const NEEDS_SECRETS: &str = "needs admin:org (classic token) or the organization permission \
     \"Secrets\": read (fine-grained token or App)";
-const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \"Codespaces \
-    secrets\": read, and Codespaces enabled for the organisation";
+const NEEDS_DEPENDABOT: &str = "needs admin:org (classic token) or the organization permission \
+    \"Organization dependabot secrets\": read (fine-grained token or App)";
+const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \"Organization \
+    codespaces secrets\": read, and Codespaces enabled for the organisation";
 const NEEDS_SCANNING: &str = "needs secret scanning enabled (GitHub Secret Protection / \
     Advanced Security) and security_events or \"Secret scanning alerts\": read";
 const NEEDS_MEMBERS: &str = "needs read:org (or the organization permission \"Members\": read)";
@@ -65,7 +71,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         &mut notes,
         format!("/orgs/{org}/personal-access-tokens"),
         None,
-        NEEDS_PATS,
+        NEEDS_PAT_GRANTS,
     )
     .await
     .unwrap_or_default();
@@ -76,7 +82,7 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         &mut notes,
         format!("/orgs/{org}/personal-access-token-requests"),
         None,
-        NEEDS_PATS,
+        NEEDS_PAT_REQUESTS,
     )
     .await
     .unwrap_or_default();
@@ -99,10 +105,10 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     .await
     .unwrap_or_default();
     for store in SecretStore::ALL {
-        let needs = if store == SecretStore::Codespaces {
-            NEEDS_CODESPACES
-        } else {
-            NEEDS_SECRETS
+        let needs = match store {
+            SecretStore::Actions => NEEDS_SECRETS,
+            SecretStore::Dependabot => NEEDS_DEPENDABOT,
+            SecretStore::Codespaces => NEEDS_CODESPACES,
         };
         let secrets: Vec<OrganizationSecret> = org_list(
             api,
@@ -160,16 +166,41 @@ async fn repo_level(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
+    // Repositories the rate limit kept (wholly or partly) unread, and why the limit stopped
+    // the scan: one note naming every one, so a later run (`--repos`) or a merge completes them.
+    let mut unread: Vec<String> = Vec::new();
+    let mut stopped_because = None;
     for r in per_repo {
         data.deploy_keys
             .extend(r.keys.into_iter().map(|k| (r.repo.clone(), k)));
         data.secrets.extend(r.secrets);
+        let mut rate_limited = false;
         for (resource, e) in r.failures {
+            if let ApiError::RateLimited(why) = &e {
+                rate_limited = true;
+                stopped_because.get_or_insert_with(|| why.clone());
+                continue;
+            }
             failures
                 .entry((resource, cause(&e)))
                 .or_default()
                 .push(r.repo.clone());
         }
+        if rate_limited {
+            unread.push(r.repo.clone());
+        }
+    }
+    if let Some(why) = stopped_because {
+        unread.sort();
+        notes.push(Note::warning(
+            format!("GET /repos/{org}/{{repo}}/…"),
+            format!(
+                "rate limit: {} of {} repositories not (completely) read ({why}): {}",
+                unread.len(),
+                repos.len(),
+                unread.join(", ")
+            ),
+        ));
     }
     for ((resource, why), mut repos) in failures {
         repos.sort();
@@ -311,8 +342,10 @@ async fn read_repo(api: &Api, org: &str, repo: &str) -> RepoResult {
     out
 }
 
-/// The repositories each grant limited to `selected` repositories reaches (one call per grant):
-/// the "why does it have this access" of a fine-grained PAT.
+/// The repositories each grant limited to some repositories reaches (one call per grant): the
+/// "why does it have this access" of a fine-grained PAT. GitHub's schema for a grant
+/// (`organization-programmatic-access-grant`) spells that selection `subset` (`none | all |
+/// subset`); `selected` is an App installation's word and never appears here.
 async fn pat_repositories(
     api: &Api,
     org: &str,
@@ -322,7 +355,7 @@ async fn pat_repositories(
 ) -> BTreeMap<u64, Vec<String>> {
     let selected = grants
         .iter()
-        .filter(|g| g.repository_selection.as_deref() == Some("selected"));
+        .filter(|g| g.repository_selection.as_deref() == Some("subset"));
     let results: Vec<_> = futures_util::stream::iter(selected)
         .map(|g| async move {
             let path = format!("/orgs/{org}/personal-access-tokens/{}/repositories", g.id);
@@ -342,7 +375,7 @@ async fn pat_repositories(
             Err(e) => notes.push(org_note(
                 &format!("/orgs/{org}/personal-access-tokens/{id}/repositories"),
                 &e,
-                NEEDS_PATS,
+                NEEDS_PAT_GRANTS,
             )),
         }
     }
@@ -406,6 +439,44 @@ fn encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Each org-level note names the permission GitHub's published metadata gives that
+    /// endpoint (fixtures/github/openapi/permissions.json), so a wrong name fails here.
+    #[test]
+    fn notes_name_the_permission_github_documents() {
+        let data: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../fixtures/github/openapi/permissions.json"
+        ))
+        .unwrap();
+        let title = |op: &str| {
+            let t = data["operations"][op]["title"].as_str();
+            format!(
+                "\"{}\"",
+                t.unwrap_or_else(|| panic!("{op} not in permissions.json"))
+            )
+        };
+        for (op, note) in [
+            ("GET /orgs/{org}/personal-access-tokens", NEEDS_PAT_GRANTS),
+            (
+                "GET /orgs/{org}/personal-access-token-requests",
+                NEEDS_PAT_REQUESTS,
+            ),
+            ("GET /orgs/{org}/installations", NEEDS_ADMIN),
+            ("GET /orgs/{org}/members", NEEDS_MEMBERS),
+            ("GET /orgs/{org}/actions/secrets", NEEDS_SECRETS),
+            ("GET /orgs/{org}/dependabot/secrets", NEEDS_DEPENDABOT),
+            ("GET /orgs/{org}/codespaces/secrets", NEEDS_CODESPACES),
+        ] {
+            assert!(
+                note.contains(&title(op)),
+                "{op}: {note} should name {}",
+                title(op)
+            );
+        }
+        assert!(!NEEDS_PAT_REQUESTS.contains("\"Personal access tokens\""));
+    }
+
     #[test]
     fn path_segments_keep_only_unreserved_characters() {
         assert_eq!(super::encode("my-repo_1.x~"), "my-repo_1.x~");

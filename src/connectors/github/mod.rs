@@ -64,7 +64,7 @@ impl GithubLive {
             api_url: api_url.trim_end_matches('/').to_string(),
             auth,
             concurrency: 16,
-            max_rate_limit_wait: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(900),
             preflight_calls: AtomicU64::new(0),
             installation: OnceLock::new(),
         }

@@ -142,7 +142,7 @@ mod tests {
     #[test]
     fn read_only_grants_set_no_write_flags() {
         let m = map(&[("contents", "read"), ("members", "read")]);
-        let p = fine_grained(&m, Some("selected"));
+        let p = fine_grained(&m, Some("subset"));
         assert!(p.flags.is_empty(), "{:?}", p.flags);
     }
 
