@@ -246,3 +246,70 @@ fn table_is_the_terminal_view() {
     assert!(r.stdout.contains("app/settings.py:7"));
     assert!(r.stdout.contains("fix: "));
 }
+
+/// Every window of `n` characters of `s`: a report showing any of them shows too much of it.
+fn windows(s: &str, n: usize) -> Vec<&str> {
+    (0..=s.len() - n).map(|i| &s[i..i + n]).collect()
+}
+
+/// The attack of issue 18.1: an AWS key id and its secret key on one line, where the key id's
+/// finding used to print its neighbour. Every format, every line shape; no 8 characters of any
+/// secret key may appear (a key id is an identifier, kept by design to join with IAM).
+#[test]
+fn a_second_secret_on_the_same_line_is_never_printed() {
+    let ids = [
+        "AKIAQ4HDMRJ2N7WERTYU",
+        "AKIAZ7PLK3MQ2XVB5NDC",
+        "AKIAW2RTY6UIO3PAS7DF",
+    ];
+    let secrets = [
+        "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",
+        "Gh3kLm9QwE7rTy2UiO4pAs6DfJ8zXc1VbN5mKq7w",
+        "Rz6Xc4Vb2Nm8Qw1Er3Ty5Ui7Op9As0DfGh2JkL4z",
+    ];
+    let boto = format!(
+        "s3 = boto3.client(\"s3\", aws_access_key_id=\"{}\", aws_secret_access_key=\"{}\")\n",
+        ids[0], secrets[0]
+    );
+    // The row AWS's console download has; the header names no detector keyword on the row.
+    let csv = format!(
+        "User name,Password,Access key ID,Secret access key,Console login link\nci-bot,,{},{},https://console.aws.amazon.com/\n",
+        ids[1], secrets[1]
+    );
+    let kv = format!("key={} secret={}\n", ids[2], secrets[2]);
+    let dir = tree(&[
+        ("app/storage.py", boto.as_bytes()),
+        ("ops/credentials.csv", csv.as_bytes()),
+        ("deploy/release.env", kv.as_bytes()),
+    ]);
+    let p = dir.path().to_str().unwrap();
+    let report = scan_json(dir.path(), &["--fail-on", "none"]).json();
+    let places: Vec<(String, u64)> = found(&report)
+        .into_iter()
+        .filter(|(d, _, _)| d == "aws.access-key-id")
+        .map(|(_, p, l)| (p, l))
+        .collect();
+    assert_eq!(places.len(), 3, "every key id is found: {places:?}");
+    for format in ["table", "json", "sarif", "html", "ocsf", "markdown", "csv"] {
+        let r = run(&[
+            "scan",
+            "repo",
+            p,
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+            "-vv",
+        ]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert!(r.stdout.contains("AKIA"), "{format} shows the findings");
+        for s in secrets {
+            for w in windows(s, 8) {
+                assert!(
+                    !r.stdout.contains(w) && !r.stderr.contains(w),
+                    "{format} shows `{w}` of a secret"
+                );
+            }
+        }
+    }
+}
