@@ -313,3 +313,43 @@ fn a_second_secret_on_the_same_line_is_never_printed() {
         }
     }
 }
+
+/// Issue 18.8 as the attack: a minified one-line file dense with keyword hits. Every planted
+/// token is found at its column (the line cursor and overlap resolution are held to linear and
+/// n log n work by the unit tests in file_scan.rs and matcher.rs; this checks the answer).
+#[test]
+fn a_minified_one_line_file_with_many_keyword_hits_is_scanned_whole() {
+    let mut line = String::with_capacity(2 << 20);
+    let mut planted = Vec::new();
+    let mut i = 0usize;
+    while line.len() < 2 << 20 {
+        line.push_str(&format!(
+            "o{i}.password=p[{i}];o{i}.token=t(\"k{i}\");o{i}.secret_key=s[{i}];"
+        ));
+        if i % 997 == 0 {
+            let random: String = format!("{:0>30}", format!("Zq8WmT{i}xK9vB2nR7cL5pY1sD"))
+                .chars()
+                .take(30)
+                .collect();
+            let tok = github_token("ghp_", &random);
+            planted.push((line.len() + "GH_TOKEN=\"".len() + 1, tok.clone()));
+            line.push_str(&format!("GH_TOKEN=\"{tok}\";"));
+        }
+        i += 1;
+    }
+    let dir = tree(&[("dist/app.min.js", line.as_bytes())]);
+    let report = scan_json(dir.path(), &["--fail-on", "none"]).json();
+    let mut columns: Vec<u64> = Vec::new();
+    for id in report["identities"].as_array().unwrap() {
+        let f = &id["credentials"][0]["found"];
+        if f["detector"] == "github.pat-classic" || f["service"] == "github" {
+            for l in f["locations"].as_array().unwrap() {
+                assert_eq!(l["line"], 1);
+                columns.push(l["column"].as_u64().unwrap());
+            }
+        }
+    }
+    columns.sort();
+    let expected: Vec<u64> = planted.iter().map(|(c, _)| *c as u64).collect();
+    assert_eq!(columns, expected, "every planted token, at its column");
+}
