@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 /// Lines apart within which two parts of one credential (a key id and its secret) are paired.
 const PAIR_DISTANCE: usize = 5;
+/// Hits after each one looked at for its partner. A one-line file can hold 100 000 hits all
+/// "near" each other; a real pair sits within a few hits, and looking further is quadratic.
+const PAIR_LOOKAHEAD: usize = 16;
 
 pub fn identities(
     hits: &[FileHit],
@@ -55,7 +58,7 @@ fn pairs<'a>(hits: &'a [FileHit], detectors: &DetectorSet) -> BTreeMap<&'a str, 
         for (i, a) in file_hits.iter().enumerate() {
             let da = &detectors.detectors[a.detector];
             // Hits of one file arrive in offset order, so the partner search stops early.
-            for b in &file_hits[i + 1..] {
+            for b in file_hits[i + 1..].iter().take(PAIR_LOOKAHEAD) {
                 if b.line > a.line + PAIR_DISTANCE {
                     break;
                 }

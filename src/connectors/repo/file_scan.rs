@@ -3,11 +3,13 @@
 
 use super::AllowList;
 use super::allow::INLINE_MARKER;
+use super::snippet::{self, Spans};
 use super::tally::Tally;
 use crate::detectors::{Decoded, DetectorSet};
-use crate::inventory::{redact, sanitize_line, secret_sha256};
+use crate::inventory::{redact, secret_sha256};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Where in git history a hit's blob came from.
 #[derive(Debug, Clone)]
@@ -64,9 +66,6 @@ pub fn scan_content(
     hits
 }
 
-/// Longest snippet kept, in characters.
-const SNIPPET_MAX: usize = 200;
-
 pub fn scan_bytes(
     path: &str,
     buf: &[u8],
@@ -74,19 +73,15 @@ pub fn scan_bytes(
     allow: &AllowList,
 ) -> (Vec<FileHit>, usize) {
     let matches = detectors.find(buf);
+    let spans: Vec<Range<usize>> = matches.iter().map(|m| m.secret.clone()).collect();
+    let spans = Spans::new(&spans);
     let mut hits = Vec::with_capacity(matches.len());
     let mut allowed = 0;
-    // Matches come ordered by offset: count lines incrementally, once over the file at most.
-    let mut line = 1;
-    let mut counted_to = 0;
+    let mut lines = LineCursor::new(buf);
     for m in matches {
         let start = m.secret.start;
-        line += memchr::memchr_iter(b'\n', &buf[counted_to..start]).count();
-        counted_to = start;
-        let line_start = memchr::memrchr(b'\n', &buf[..start]).map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
-        let line_bytes = &buf[line_start..line_end];
-        if memchr::memmem::find(line_bytes, INLINE_MARKER).is_some() {
+        let line = lines.locate(start);
+        if line.allowed_inline {
             allowed += 1;
             continue;
         }
@@ -98,9 +93,9 @@ pub fn scan_bytes(
         }
         hits.push(FileHit {
             path: path.to_string(),
-            line,
-            column: start - line_start + 1,
-            snippet: snippet(line_bytes, start - line_start, m.secret.len(), &secret),
+            line: line.number,
+            column: start - line.range.start + 1,
+            snippet: snippet::render(buf, line.range, m.secret.clone(), &redact(&secret), &spans),
             detector: m.detector,
             sha256,
             secret,
@@ -113,23 +108,98 @@ pub fn scan_bytes(
     (hits, allowed)
 }
 
-/// The line around the secret with the secret replaced by its redacted form. Long lines
-/// (minified code) are cut to a window around the secret.
-fn snippet(line: &[u8], at: usize, len: usize, secret: &str) -> String {
-    let end_of_secret = (at + len).min(line.len());
-    let from = at.saturating_sub(60);
-    let to = (end_of_secret + 60).min(line.len());
-    let before = String::from_utf8_lossy(&line[from..at]);
-    let after = String::from_utf8_lossy(&line[end_of_secret..to]);
-    let mut s = String::new();
-    if from > 0 {
-        s.push('…');
+/// The line a match is on.
+#[derive(Debug, Clone)]
+struct LineAt {
+    number: usize,
+    range: Range<usize>,
+    /// The line carries the inline allow marker.
+    allowed_inline: bool,
+}
+
+/// Walks a buffer's lines forwards as matches (in offset order) ask for them, so that a file is
+/// read at most a few times over whatever the number of matches: a one-line 25 MiB file with
+/// 100 000 matches must not be searched to its line ends once per match.
+struct LineCursor<'a> {
+    buf: &'a [u8],
+    /// Where newline counting has reached.
+    counted_to: usize,
+    current: Option<LineAt>,
+    /// Bytes examined so far, which tests hold to a small multiple of the buffer's length.
+    #[cfg(test)]
+    examined: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(buf: &'a [u8]) -> LineCursor<'a> {
+        LineCursor {
+            buf,
+            counted_to: 0,
+            current: None,
+            #[cfg(test)]
+            examined: 0,
+        }
     }
-    s.push_str(before.trim_start());
-    s.push_str(&redact(secret));
-    s.push_str(after.trim_end());
-    if to < line.len() {
-        s.push('…');
+
+    /// The line holding `at`; `at` never decreases between calls.
+    fn locate(&mut self, at: usize) -> LineAt {
+        if let Some(c) = &self.current
+            && at < c.range.end
+        {
+            return c.clone();
+        }
+        let (mut number, mut line_start) = match &self.current {
+            Some(c) => (c.number, c.range.start),
+            None => (1, 0),
+        };
+        let skipped = &self.buf[self.counted_to..at];
+        number += memchr::memchr_iter(b'\n', skipped).count();
+        if let Some(i) = memchr::memrchr(b'\n', skipped) {
+            line_start = self.counted_to + i + 1;
+        }
+        let line_end = memchr::memchr(b'\n', &self.buf[at..]).map_or(self.buf.len(), |i| at + i);
+        let range = line_start..line_end;
+        let allowed_inline =
+            memchr::memmem::find(&self.buf[range.clone()], INLINE_MARKER).is_some();
+        #[cfg(test)]
+        {
+            self.examined += 2 * skipped.len() + (line_end - at) + range.len();
+        }
+        self.counted_to = at;
+        let line = LineAt {
+            number,
+            range,
+            allowed_inline,
+        };
+        self.current = Some(line.clone());
+        line
     }
-    sanitize_line(&s, SNIPPET_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_found_in_one_pass_whatever_the_number_of_matches() {
+        let line = "tok=1 ".repeat(200_000);
+        let buf = format!("first\n{line}\nlast nhiscan:allow\n");
+        let mut c = LineCursor::new(buf.as_bytes());
+        let starts: Vec<usize> = buf.match_indices("tok=").map(|(i, _)| i).collect();
+        assert_eq!(starts.len(), 200_000);
+        for &s in &starts {
+            let l = c.locate(s);
+            assert_eq!(l.number, 2);
+            assert_eq!(l.range, 6..6 + line.len());
+            assert!(!l.allowed_inline);
+        }
+        let last = c.locate(buf.find("last").unwrap());
+        assert_eq!((last.number, last.allowed_inline), (3, true));
+        assert!(
+            c.examined <= 4 * buf.len(),
+            "{} bytes examined for a {} byte file",
+            c.examined,
+            buf.len()
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod allow;
 mod codeowners;
 mod file_scan;
 mod git;
+mod snippet;
 mod tally;
 mod tracked;
 mod walk;
