@@ -378,3 +378,45 @@ fn no_secrets_skips_the_secret_list_and_says_so() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn a_failing_credential_plugin_is_reported_as_that_with_its_stderr() {
+    let server = StubServer::start(owner_chain_cluster);
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    // An exec plugin as kubeconfigs for EKS, AKS or GKE have one, failing as an expired SSO
+    // session does.
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: loop\nclusters:\n- name: loopback\n  \
+             cluster:\n    server: {}\ncontexts:\n- name: loop\n  context:\n    cluster: \
+             loopback\n    user: sso\nusers:\n- name: sso\n  user:\n    exec:\n      \
+             apiVersion: client.authentication.k8s.io/v1beta1\n      command: sh\n      args:\n      \
+             - -c\n      - \"echo 'Error: the SSO session has expired or is invalid' >&2; exit 255\"\n      \
+             interactiveMode: Never\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let r = scan_live(&kc);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("credential plugin failed")
+            && r.stderr
+                .contains("the SSO session has expired or is invalid"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("cannot reach"), "{}", r.stderr);
+    assert!(server.requests().is_empty(), "no call without credentials");
+
+    // A plugin that is not installed.
+    let text = std::fs::read_to_string(&kc)
+        .unwrap()
+        .replace("command: sh", "command: /nonexistent/kubelogin");
+    std::fs::write(&kc, text).unwrap();
+    let r = scan_live(&kc);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("could not be started"), "{}", r.stderr);
+}

@@ -82,8 +82,17 @@ impl KubernetesLive {
     async fn collect_async(&self) -> Result<Collected> {
         let (config, cluster) = self.config().await?;
         let server = config.cluster_url.to_string();
-        let client =
-            Client::try_from(config).with_context(|| format!("building a client for {server}"))?;
+        // Building the client runs the kubeconfig's exec credential plugin, if it has one.
+        let client = match Client::try_from(config) {
+            Ok(c) => c,
+            Err(e) => match credential_plugin_failure(&e) {
+                Some(why) => bail!("{why}"),
+                None => {
+                    return Err(anyhow!(e))
+                        .with_context(|| format!("building a client for {server}"));
+                }
+            },
+        };
         // One call first, alone: an unreachable server or rejected credentials end the scan
         // with one clear message instead of a dozen notes.
         let sas = match list::<core::v1::ServiceAccount>(self.api(&client), &ListParams::default())
@@ -345,12 +354,55 @@ fn classify(kind: &'static str, server: &str, e: kube::Error) -> Result<Note> {
             s.message
         ),
         kube::Error::Api(s) if s.code == 403 || s.code == 404 => Ok(note_for(kind, server, &e)),
+        _ if credential_plugin_failure(&e).is_some() => {
+            bail!("{}", credential_plugin_failure(&e).unwrap_or_default())
+        }
         _ => Err(anyhow!(e)).with_context(|| {
             format!(
                 "cannot reach the Kubernetes API server at {server}: check the kubeconfig's \
                  server address and that the cluster is up"
             )
         }),
+    }
+}
+
+/// Most of a plugin's stderr that is shown: enough for its error message, not a log.
+const PLUGIN_STDERR_MAX: usize = 600;
+
+/// The kubeconfig's exec credential plugin (`aws eks get-token`, `kubelogin`, `gke-gcloud-auth-
+/// plugin`) failed or could not start: said as that, with what the plugin printed, instead of
+/// "cannot reach the API server", since the fix is to log in again, not to check the network.
+fn credential_plugin_failure(e: &kube::Error) -> Option<String> {
+    use kube::client::AuthError;
+    let kube::Error::Auth(auth) = e else {
+        return None;
+    };
+    match auth {
+        AuthError::AuthExecRun { cmd, out } => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let shown: String = stderr
+                .trim()
+                .chars()
+                .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+                .take(PLUGIN_STDERR_MAX)
+                .collect();
+            let said = if shown.is_empty() {
+                "it printed nothing on stderr (an interactive plugin prints to the terminal)"
+                    .to_string()
+            } else {
+                format!("it said: {shown}")
+            };
+            Some(format!(
+                "the kubeconfig's credential plugin failed ({cmd}, {}); {said}. Log in again \
+                 (an expired SSO session is the usual cause) or choose another --context",
+                out.status
+            ))
+        }
+        AuthError::AuthExecStart(io) => Some(format!(
+            "the kubeconfig's credential plugin could not be started ({io}): install it or put it \
+             on PATH, or choose another --context"
+        )),
+        _ => None,
     }
 }
 
