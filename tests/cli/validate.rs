@@ -773,3 +773,96 @@ fn the_verdict_reaches_every_report_format() {
     assert_eq!(json["findings"][0]["evidence"]["validity"], "valid");
     assert_eq!(json["findings"][0]["severity"], "critical");
 }
+
+/// A found AWS key joined to its IAM key: when IAM lists the key inactive but the check says it
+/// works, the report warns (here moto, without auth enforcement, answers any signature, which
+/// is the disagreement to show); an active key that works raises no warning.
+#[test]
+#[cfg(feature = "aws")]
+fn iam_status_and_verdict_that_disagree_are_noted() {
+    use crate::common::moto::Moto;
+    use crate::common::nhiscan_wall_clock;
+    let moto = Moto::start();
+    let script = r#"
+import boto3, json, sys
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1")
+def key(user):
+    for _ in range(300):
+        k = iam.create_access_key(UserName=user)["AccessKey"]
+        if all(c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for c in k["AccessKeyId"][4:]):
+            return k
+        iam.delete_access_key(UserName=user, AccessKeyId=k["AccessKeyId"])
+    raise SystemExit("no base32 key id in 300 draws")
+iam.create_user(UserName="active-bot")
+on = key("active-bot")
+iam.create_user(UserName="retired-bot")
+off = key("retired-bot")
+iam.update_access_key(UserName="retired-bot", AccessKeyId=off["AccessKeyId"], Status="Inactive")
+print(json.dumps({k: [v["AccessKeyId"], v["SecretAccessKey"]] for k, v in {"on": on, "off": off}.items()}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, &moto.url])
+        .envs(moto.env())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys: BTreeMap<String, (String, String)> = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |(id, secret): &(String, String)| {
+        format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n")
+    };
+    let dir = tree(&[
+        ("app/on.ini", file(&keys["on"]).as_bytes()),
+        ("app/off.ini", file(&keys["off"]).as_bytes()),
+    ]);
+    std::fs::write(
+        dir.path().join("nhiscan.toml"),
+        format!(
+            "[[sources]]\nkind = \"repo\"\npath = \"app\"\nvalidate = true\n\
+             validate_endpoint = [\"aws={url}\"]\n\n[[sources]]\nkind = \"aws\"\n\
+             endpoint_url = \"{url}\"\nregion = \"us-east-1\"\n",
+            url = moto.url
+        ),
+    )
+    .unwrap();
+    let out = nhiscan_wall_clock()
+        .current_dir(dir.path())
+        .envs(moto.env())
+        .args([
+            "--config",
+            "nhiscan.toml",
+            "scan",
+            "-f",
+            "json",
+            "-q",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let (on, found_on) = credential(&report, &keys["on"].0).unwrap();
+    let (off, found_off) = credential(&report, &keys["off"].0).unwrap();
+    assert_eq!(on["attributes"]["iam_key_status"], "active", "{on}");
+    assert_eq!(off["attributes"]["iam_key_status"], "inactive", "{off}");
+    assert_eq!(found_on["validation"]["validity"], "valid");
+    assert_eq!(found_off["validation"]["validity"], "valid");
+    let notes: Vec<&Value> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("IAM lists the key")
+        })
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0]["subject"], off["id"]);
+    assert_eq!(notes[0]["level"], "warning");
+}
