@@ -75,7 +75,13 @@ pub fn enumerate(repo: &gix::Repository, scope: &Scope) -> Result<Enumerated> {
             (vec![head_id], vec![base_id])
         }
     };
+    let started = std::time::Instant::now();
     let commits = topological(repo, tips, hidden, &mut notes)?;
+    tracing::info!(
+        "{} commits ordered in {:?}",
+        commits.len(),
+        started.elapsed()
+    );
     let mut intros = Vec::new();
     for (pos, node) in commits.iter().enumerate() {
         let tree = match repo.find_commit(node.id).map(|c| c.tree_id()) {
