@@ -20,22 +20,22 @@ if [ -d "${1:-}" ]; then
     | sort | uniq -c | tr '\n' ' '; echo
   echo "commits reachable from refs: $(git -C "$repo" rev-list --all | wc -l)"
   for i in $(seq "$runs"); do
-    s=$(date +%s.%N)
-    git -C "$repo" cat-file --batch-all-objects --batch --unordered > /dev/null
-    e=$(date +%s.%N)
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$bin" scan repo "$repo" --history -f json -q \
-      --fail-on none > "$work/out.json" 2> "$work/err.txt" || true
-    read -r secs rss < "$work/time.txt"
-    python3 - "$s" "$e" "$secs" "$rss" "$work/out.json" <<'PY'
+    # Wall time, and CPU time (user + system): on a shared machine the CPU time is the steadier.
+    /usr/bin/time -f "%e %U %S" -o "$work/cat.txt" \
+      git -C "$repo" cat-file --batch-all-objects --batch --unordered > /dev/null
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$bin" scan repo "$repo" --history -f json \
+      -q --fail-on none > "$work/out.json" 2> "$work/err.txt" || true
+    read -r cat cu cs < "$work/cat.txt"
+    read -r secs nu ns rss < "$work/time.txt"
+    python3 - "$cat" "$cu" "$cs" "$secs" "$nu" "$ns" "$rss" "$work/out.json" <<'PY'
 import json, sys
-s, e, secs, rss, out = sys.argv[1:]
-cat = float(e) - float(s)
-r = json.load(open(out))
+cat, cu, cs, secs, nu, ns, rss = map(float, sys.argv[1:8])
+r = json.load(open(sys.argv[8]))
 st = r["sources"][0]["stats"]
-print(f"cat-file {cat:.2f} s | nhiscan --history {float(secs):.2f} s = {float(secs)/cat:.2f}x, "
-      f"peak RSS {int(rss)/1024:.0f} MiB | {st['files_scanned']} blobs scanned, "
+print(f"cat-file {cat:.2f} s ({cu+cs:.2f} s CPU) | nhiscan --history {secs:.2f} s = {secs/cat:.2f}x "
+      f"({nu+ns:.2f} s CPU), peak RSS {rss/1024:.0f} MiB | {st['files_scanned']} blobs scanned, "
       f"{st['bytes_scanned']/1048576:.0f} MiB, {len(r['identities'])} secrets, "
-      f"status {r['sources'][0]['status']}")
+      f"status {r['sources'][0]['status']} | load {open('/proc/loadavg').read().split()[0]}")
 PY
   done
   exit 0
