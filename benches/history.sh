@@ -5,11 +5,42 @@
 # Prints MiB/s of unique blob data, wall time and peak RSS. Not a test: run it by hand.
 #
 #   benches/history.sh [COMMITS]        (default 5000; NHISCAN=path/to/binary)
+#   benches/history.sh PATH [RUNS]      any repository (work tree, bare or mirror): nhiscan's
+#                                       `--history` time and peak RSS against
+#                                       `git cat-file --batch-all-objects --batch --unordered`
+#                                       (inflating every object once) in the same run, RUNS times
 set -euo pipefail
 cd "$(dirname "$0")/.."
-commits=${1:-5000}
 bin=${NHISCAN:-target/release/nhiscan}
-[ -x "$bin" ] || cargo build --release
+[ -x "$bin" ] || cargo build --release --no-default-features
+if [ -d "${1:-}" ]; then
+  repo=$(cd "$1" && pwd); runs=${2:-3}
+  work=${BENCH_DIR:-/tmp/nhiscan-history-bench}; mkdir -p "$work"
+  git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype)' --unordered \
+    | sort | uniq -c | tr '\n' ' '; echo
+  echo "commits reachable from refs: $(git -C "$repo" rev-list --all | wc -l)"
+  for i in $(seq "$runs"); do
+    # Wall time, and CPU time (user + system): on a shared machine the CPU time is the steadier.
+    /usr/bin/time -f "%e %U %S" -o "$work/cat.txt" \
+      git -C "$repo" cat-file --batch-all-objects --batch --unordered > /dev/null
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$bin" scan repo "$repo" --history -f json \
+      -q --fail-on none > "$work/out.json" 2> "$work/err.txt" || true
+    read -r cat cu cs < "$work/cat.txt"
+    read -r secs nu ns rss < "$work/time.txt"
+    python3 - "$cat" "$cu" "$cs" "$secs" "$nu" "$ns" "$rss" "$work/out.json" <<'PY'
+import json, sys
+cat, cu, cs, secs, nu, ns, rss = map(float, sys.argv[1:8])
+r = json.load(open(sys.argv[8]))
+st = r["sources"][0]["stats"]
+print(f"cat-file {cat:.2f} s ({cu+cs:.2f} s CPU) | nhiscan --history {secs:.2f} s = {secs/cat:.2f}x "
+      f"({nu+ns:.2f} s CPU), peak RSS {rss/1024:.0f} MiB | {st['files_scanned']} blobs scanned, "
+      f"{st['bytes_scanned']/1048576:.0f} MiB, {len(r['identities'])} secrets, "
+      f"status {r['sources'][0]['status']} | load {open('/proc/loadavg').read().split()[0]}")
+PY
+  done
+  exit 0
+fi
+commits=${1:-5000}
 command -v rg >/dev/null || { apt-get install -y -qq ripgrep >/dev/null 2>&1 || true; }
 work=${BENCH_DIR:-/tmp/nhiscan-history-bench}
 repo=$work/repo-$commits

@@ -730,3 +730,18 @@ fn a_codeowners_symlink_inside_the_tree_is_followed() {
     let j = r.json();
     assert_eq!(j["identities"][0]["owner"]["name"], "@acme/ops");
 }
+
+#[test]
+fn a_tag_of_a_tree_is_not_a_gap() {
+    let dir = repo();
+    commit_file(dir.path(), "a.env", &format!("T={}\n", t(25)), "one");
+    let tree_id = rev(dir.path(), "HEAD^{tree}");
+    git(
+        dir.path(),
+        &["tag", "-a", "tree-tag", "-m", "a tree", &tree_id],
+    );
+    git(dir.path(), &["tag", "light-tree-tag", &tree_id]);
+    let j = history(dir.path());
+    assert_eq!(j["sources"][0]["status"], "complete", "{j:#}");
+    assert_eq!(found(&j).len(), 1);
+}

@@ -75,7 +75,13 @@ pub fn enumerate(repo: &gix::Repository, scope: &Scope) -> Result<Enumerated> {
             (vec![head_id], vec![base_id])
         }
     };
+    let started = std::time::Instant::now();
     let commits = topological(repo, tips, hidden, &mut notes)?;
+    tracing::info!(
+        "{} commits ordered in {:?}",
+        commits.len(),
+        started.elapsed()
+    );
     let mut intros = Vec::new();
     for (pos, node) in commits.iter().enumerate() {
         let tree = match repo.find_commit(node.id).map(|c| c.tree_id()) {
@@ -338,17 +344,22 @@ fn ref_tips(repo: &gix::Repository, notes: &mut Vec<String>) -> Result<Vec<Objec
         };
         match r.peel_to_kind(gix::object::Kind::Commit) {
             Ok(c) => tips.push(c.id),
-            Err(e) => match repo.find_header(target) {
-                Ok(h)
-                    if h.kind() != gix::object::Kind::Commit
-                        && h.kind() != gix::object::Kind::Tag =>
-                {
-                    tracing::debug!("ref {name} does not lead to a commit: {e}")
+            Err(e) => {
+                // Tags of trees or blobs simply have no history; an object that cannot be read
+                // (or a tag chain that breaks) is a gap.
+                let peeled = repo
+                    .find_object(target)
+                    .ok()
+                    .and_then(|o| o.peel_tags_to_end().ok());
+                match peeled {
+                    Some(o) if o.kind != gix::object::Kind::Commit => {
+                        tracing::debug!("ref {name} does not lead to a commit: {e}")
+                    }
+                    _ => notes.push(format!(
+                        "ref {name}: its object cannot be read, its history was not scanned: {e}"
+                    )),
                 }
-                _ => notes.push(format!(
-                    "ref {name}: its object cannot be read, its history was not scanned: {e}"
-                )),
-            },
+            }
         }
     }
     if let Ok(head) = repo.head_id() {
