@@ -353,3 +353,76 @@ fn a_minified_one_line_file_with_many_keyword_hits_is_scanned_whole() {
     let expected: Vec<u64> = planted.iter().map(|(c, _)| *c as u64).collect();
     assert_eq!(columns, expected, "every planted token, at its column");
 }
+
+/// Issue 18.5 as the attack: someone holding the SARIF (uploaded to GitHub) tries a password list
+/// against the hash and reads the prefix. A password gets no prefix and no plain SHA-256, only a
+/// keyed hash that changes with `NHISCAN_HASH_KEY` and not between runs; a random key keeps its
+/// SHA-256 (joins need it).
+#[test]
+fn a_password_is_shown_by_length_and_keyed_hash_only() {
+    use sha2::{Digest, Sha256};
+    let password = "Summer2024!Summer";
+    let key = "Tq8mVz2LkR7wYp4NcX9bHs3JdF6gAe1UoWiK5nQr";
+    let body = format!("db_password = \"{password}\"\naws_secret_access_key = \"{key}\"\n");
+    let dir = tree(&[("app/settings.py", body.as_bytes())]);
+    let p = dir.path().to_str().unwrap();
+    let plain = hex::encode(Sha256::digest(password.as_bytes()));
+    let key_sha = hex::encode(Sha256::digest(key.as_bytes()));
+    let scan = |hash_key: Option<&str>, format: &str| {
+        let mut c = nhiscan();
+        match hash_key {
+            Some(k) => c.env("NHISCAN_HASH_KEY", k),
+            None => c.env_remove("NHISCAN_HASH_KEY"),
+        };
+        let out = c
+            .args(["scan", "repo", p, "-f", format, "-q", "--fail-on", "none"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let pw_of = |report: &serde_json::Value| {
+        report["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| &i["credentials"][0]["found"])
+            .find(|f| f["locations"][0]["line"] == 1)
+            .cloned()
+            .expect("the password is found")
+    };
+    let a: serde_json::Value = serde_json::from_str(&scan(Some("k-one"), "json")).unwrap();
+    let again: serde_json::Value = serde_json::from_str(&scan(Some("k-one"), "json")).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&scan(Some("k-two"), "json")).unwrap();
+    let f = pw_of(&a);
+    assert_eq!(f["redacted"], format!("…[{} chars]", password.len()));
+    assert!(f["secret_sha256"].is_null(), "no plain hash: {f}");
+    let h = f["secret_hmac"].as_str().unwrap();
+    assert_eq!(h.len(), 64);
+    assert_eq!(pw_of(&again)["secret_hmac"], h, "stable across runs");
+    assert_ne!(pw_of(&b)["secret_hmac"], h, "follows the key");
+    assert_eq!(
+        a["findings"][0]["fingerprint"],
+        again["findings"][0]["fingerprint"]
+    );
+    // The default key when unset is documented and stable too.
+    let d1: serde_json::Value = serde_json::from_str(&scan(None, "json")).unwrap();
+    let d2: serde_json::Value = serde_json::from_str(&scan(None, "json")).unwrap();
+    assert_eq!(pw_of(&d1)["secret_hmac"], pw_of(&d2)["secret_hmac"]);
+    // The random key keeps its SHA-256 for joins.
+    let k = a["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["credentials"][0]["found"])
+        .find(|f| f["locations"][0]["line"] == 2)
+        .unwrap();
+    assert_eq!(k["secret_sha256"], key_sha.as_str());
+    // No format carries the plain hash, the prefix or the password.
+    for format in ["json", "sarif", "table", "html", "ocsf", "markdown", "csv"] {
+        let out = scan(Some("k-one"), format);
+        assert!(!out.is_empty(), "{format}");
+        for leak in [plain.as_str(), &plain[..16], "Summer", password] {
+            assert!(!out.contains(leak), "{format} shows `{leak}`");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use super::codeowners::CodeOwners;
 use super::file_scan::{FileHit, HitOrigin};
 use crate::detectors::DetectorSet;
-use crate::inventory::{Credential, FoundSecret, Identity, Location, Owner, OwnerSource, redact};
+use crate::inventory::{Credential, FoundSecret, Identity, Location, Owner, OwnerSource};
 use std::collections::BTreeMap;
 
 /// Lines apart within which two parts of one credential (a key id and its secret) are paired.
@@ -69,8 +69,8 @@ fn pairs<'a>(hits: &'a [FileHit], detectors: &DetectorSet) -> BTreeMap<&'a str, 
                     && !db.generic
                     && a.sha256 != b.sha256
                 {
-                    out.entry(&a.sha256).or_default().push(&b.sha256);
-                    out.entry(&b.sha256).or_default().push(&a.sha256);
+                    out.entry(&a.sha256).or_default().push(&b.anchor);
+                    out.entry(&b.sha256).or_default().push(&a.anchor);
                 }
             }
         }
@@ -82,8 +82,9 @@ fn pairs<'a>(hits: &'a [FileHit], detectors: &DetectorSet) -> BTreeMap<&'a str, 
     out
 }
 
-fn identity_id(sha256: &str) -> String {
-    format!("repo:{}", &sha256[..16])
+/// `repo:` and 16 hex digits of the secret's public hash (keyed for low-entropy secrets).
+fn identity_id(anchor: &str) -> String {
+    format!("repo:{}", &anchor[..16])
 }
 
 fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identity {
@@ -96,8 +97,8 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
     let mut attributes = first.attributes.clone();
     let decoded = first.decoded.clone().unwrap_or_default();
     attributes.extend(decoded.attributes.clone());
-    let redacted = redact(&first.secret);
-    let short = &first.sha256[..16];
+    let redacted = first.redacted.clone();
+    let short = &first.anchor[..16];
     let mut locations: Vec<Location> = group
         .iter()
         .map(|h| Location {
@@ -128,7 +129,7 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         identity_attributes.insert("introduced_in".to_string(), serde_json::json!(o.commit));
     }
     Identity {
-        id: identity_id(&first.sha256),
+        id: identity_id(&first.anchor),
         kind: decoded
             .identity_kind
             .clone()
@@ -141,7 +142,11 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         owner,
         permissions: Default::default(),
         credentials: vec![Credential {
-            id: format!("sha256:{short}"),
+            id: if first.low_entropy {
+                format!("hmac:{short}")
+            } else {
+                format!("sha256:{short}")
+            },
             kind: d.kind.clone(),
             created_at: decoded.created_at,
             last_used_at: None,
@@ -154,7 +159,12 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
                 service: d.service.clone(),
                 category: d.category.clone(),
                 confidence: d.confidence.clone(),
-                secret_sha256: first.sha256.clone(),
+                secret_sha256: if first.low_entropy {
+                    String::new()
+                } else {
+                    first.sha256.clone()
+                },
+                secret_hmac: first.low_entropy.then(|| first.anchor.clone()),
                 redacted,
                 secret: reveal.then(|| first.secret.clone()),
                 checksum_valid: first.checksum_valid,
