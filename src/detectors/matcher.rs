@@ -50,9 +50,11 @@ impl DetectorSet {
             }
         }
         // A value a specific detector recognised but rejected (a token whose checksum fails) is
-        // not a secret, so a generic assignment rule must not report it either.
+        // not a secret: the specific verdict wins over every detector that only knows the shape
+        // around it (a generic assignment, a file format's `_authToken=`, `password=`). Only a
+        // checksum that passed outranks it.
         let vetoed = Disjoint::new(vetoed);
-        found.retain(|m| !self.detectors[m.detector].generic || !vetoed.overlaps(&m.secret));
+        found.retain(|m| m.checksum_valid || !vetoed.overlaps(&m.secret));
         resolve_overlaps(self, found)
     }
 

@@ -426,3 +426,41 @@ fn a_password_is_shown_by_length_and_keyed_hash_only() {
         }
     }
 }
+
+/// Issue 15.1: a token the npm (or GitHub) detector rejects for its checksum is not then reported
+/// by the `.npmrc` file-format detector or a generic `password=` rule; the same places with a
+/// valid token are.
+#[test]
+fn a_token_whose_checksum_fails_is_not_reported_by_a_format_detector() {
+    let good_npm = github_token("npm_", "Hq7Lm2Xv9Rt4Kp8Wz3Nb6Cd1Fg5Js0");
+    let mut bad_npm = good_npm.clone();
+    let last = bad_npm.pop().unwrap();
+    bad_npm.push(if last == 'A' { 'B' } else { 'A' });
+    let good_gh = github_token("ghp_", "Pk2Lm9Qw4Er7Ty1Ui3Op5As8Df0Gh6");
+    let mut bad_gh = good_gh.clone();
+    let last = bad_gh.pop().unwrap();
+    bad_gh.push(if last == 'A' { 'B' } else { 'A' });
+    let files = |npm: &str, gh: &str| {
+        tree(&[
+            (
+                ".npmrc",
+                format!("//registry.npmjs.org/:_authToken={npm}\n").as_bytes(),
+            ),
+            (
+                "config/app.properties",
+                format!("service.password={gh}\n").as_bytes(),
+            ),
+        ])
+    };
+    let bad = files(&bad_npm, &bad_gh);
+    let report = scan_json(bad.path(), &["--fail-on", "none"]).json();
+    assert_eq!(found(&report), vec![], "rejected tokens are not secrets");
+    let good = files(&good_npm, &good_gh);
+    let report = scan_json(good.path(), &["--fail-on", "none"]).json();
+    let paths: Vec<String> = found(&report).into_iter().map(|(_, p, _)| p).collect();
+    assert!(paths.contains(&".npmrc".to_string()), "{paths:?}");
+    assert!(
+        paths.contains(&"config/app.properties".to_string()),
+        "{paths:?}"
+    );
+}
