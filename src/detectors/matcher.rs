@@ -22,6 +22,9 @@ pub struct SecretMatch {
     pub attributes: BTreeMap<String, String>,
     pub decoded: Option<Decoded>,
     pub checksum_valid: bool,
+    /// The name the value is assigned to, when it marks the value as an example or test double
+    /// (never set when a checksum passed).
+    pub placeholder_name: Option<String>,
 }
 
 impl DetectorSet {
@@ -139,12 +142,19 @@ impl DetectorSet {
                     attributes.insert(name.clone(), String::from_utf8_lossy(m.as_bytes()).into());
                 }
             }
+            let start = window.start + secret.start();
+            let placeholder_name = if checksum_valid {
+                None
+            } else {
+                self.name_markers.marked_name(hay, start)
+            };
             out.push(SecretMatch {
                 detector: det,
-                secret: window.start + secret.start()..window.start + secret.end(),
+                secret: start..window.start + secret.end(),
                 attributes,
                 decoded,
                 checksum_valid,
+                placeholder_name,
             });
         }
     }
@@ -255,6 +265,7 @@ mod tests {
             attributes: BTreeMap::new(),
             decoded: None,
             checksum_valid: false,
+            placeholder_name: None,
         }
     }
 

@@ -55,6 +55,7 @@ fn repo(r: &RepoSource, ctx: &BuildContext) -> Result<Vec<Box<dyn Connector>>> {
         no_ignore: r.no_ignore || cfg.scan.no_ignore,
         reveal: ctx.reveal,
         allow: AllowList::new(&cfg.allow.paths, &cfg.allow.values)?,
+        min_confidence: r.min_confidence.unwrap_or_default(),
     };
     let mode = repo_mode(r);
     let mut out: Vec<Box<dyn Connector>> = Vec::new();

@@ -464,3 +464,61 @@ fn a_token_whose_checksum_fails_is_not_reported_by_a_format_detector() {
         "{paths:?}"
     );
 }
+
+/// Issue 15.1: a value under a name that marks it as an example or test double is low confidence
+/// and hidden by default (with a note), shown by `--min-confidence low`; a token whose provider
+/// checksum passes is reported whatever its name; the same value under a plain name is reported.
+#[test]
+fn values_under_example_or_test_names_are_hidden_unless_asked_for() {
+    let tok = github_token("ghp_", "Vb7Nm2Qw9Er4Ty6Ui1Op3As5Df8Gh0");
+    let body = format!(
+        "test_password = \"Zx9kQ2vL7pR4wT1mAb\"\nmockApiKey: Tq8mVz2LkR7wYp4NcX9bHs3JdF6gAe1U\nFAKE_GITHUB_TOKEN = \"{tok}\"\ndb_password = \"Zx9kQ2vL7pR4wT1mAc\"\n"
+    );
+    let dir = tree(&[("app/settings.py", body.as_bytes())]);
+    let lines = |report: &serde_json::Value| -> Vec<u64> {
+        let mut v: Vec<u64> = found(report).into_iter().map(|(_, _, l)| l).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let default = scan_json(dir.path(), &["--fail-on", "none"]).json();
+    assert_eq!(
+        lines(&default),
+        vec![3, 4],
+        "checksum-valid token and plain name"
+    );
+    let note = default["sources"][0]["notes"].to_string();
+    assert!(
+        note.contains("2 secret locations below --min-confidence medium"),
+        "{note}"
+    );
+    assert_eq!(default["sources"][0]["status"], "complete");
+    let all = scan_json(
+        dir.path(),
+        &["--fail-on", "none", "--min-confidence", "low"],
+    )
+    .json();
+    assert_eq!(lines(&all), vec![1, 2, 3, 4]);
+    for i in all["identities"].as_array().unwrap() {
+        let f = &i["credentials"][0]["found"];
+        let line = f["locations"][0]["line"].as_u64().unwrap();
+        let marked = f["attributes"]["placeholder_name"].as_str();
+        match line {
+            1 => assert_eq!(
+                (marked, f["confidence"].as_str()),
+                (Some("test_password"), Some("low"))
+            ),
+            2 => assert_eq!(
+                (marked, f["confidence"].as_str()),
+                (Some("mockApiKey"), Some("low"))
+            ),
+            _ => assert_eq!(marked, None, "line {line}"),
+        }
+    }
+    let high = scan_json(
+        dir.path(),
+        &["--fail-on", "none", "--min-confidence", "high"],
+    )
+    .json();
+    assert_eq!(lines(&high), vec![3]);
+}

@@ -1,6 +1,7 @@
 //! From hits to inventory: every distinct secret (by SHA-256) becomes one credential with all the
 //! places it was seen, held by one identity `repo:<hash prefix>`.
 
+use super::Confidence;
 use super::codeowners::CodeOwners;
 use super::file_scan::{FileHit, HitOrigin};
 use crate::detectors::DetectorSet;
@@ -12,6 +13,30 @@ const PAIR_DISTANCE: usize = 5;
 /// Hits after each one looked at for its partner. A one-line file can hold 100 000 hits all
 /// "near" each other; a real pair sits within a few hits, and looking further is quadratic.
 const PAIR_LOOKAHEAD: usize = 16;
+
+/// A hit's confidence: its detector's, or low under a placeholder name.
+fn confidence_of(h: &FileHit, detectors: &DetectorSet) -> Confidence {
+    if h.placeholder_name.is_some() {
+        Confidence::Low
+    } else {
+        Confidence::of(&detectors.detectors[h.detector].confidence)
+    }
+}
+
+/// The hits at `min` confidence or above, and how many were left out.
+pub fn at_least(
+    hits: Vec<FileHit>,
+    detectors: &DetectorSet,
+    min: Confidence,
+) -> (Vec<FileHit>, usize) {
+    let before = hits.len();
+    let kept: Vec<FileHit> = hits
+        .into_iter()
+        .filter(|h| confidence_of(h, detectors) >= min)
+        .collect();
+    let hidden = before - kept.len();
+    (kept, hidden)
+}
 
 pub fn identities(
     hits: &[FileHit],
@@ -95,6 +120,9 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         .expect("groups are never empty");
     let d = &detectors.detectors[first.detector];
     let mut attributes = first.attributes.clone();
+    if let Some(name) = &first.placeholder_name {
+        attributes.insert("placeholder_name".into(), name.clone());
+    }
     let decoded = first.decoded.clone().unwrap_or_default();
     attributes.extend(decoded.attributes.clone());
     let redacted = first.redacted.clone();
@@ -158,7 +186,12 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
                 detector_name: d.name.clone(),
                 service: d.service.clone(),
                 category: d.category.clone(),
-                confidence: d.confidence.clone(),
+                confidence: match confidence_of(first, detectors) {
+                    Confidence::High => "high",
+                    Confidence::Medium => "medium",
+                    Confidence::Low => "low",
+                }
+                .to_string(),
                 secret_sha256: if first.low_entropy {
                     String::new()
                 } else {

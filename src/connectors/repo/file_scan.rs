@@ -43,6 +43,8 @@ pub struct FileHit {
     pub attributes: BTreeMap<String, String>,
     pub decoded: Option<Decoded>,
     pub checksum_valid: bool,
+    /// The name that marks the value as an example or test double (reported at low confidence).
+    pub placeholder_name: Option<String>,
     /// Set for blobs from git history.
     pub origin: Option<HitOrigin>,
 }
@@ -121,6 +123,7 @@ pub fn scan_bytes(
             attributes: m.attributes,
             decoded: m.decoded,
             checksum_valid: m.checksum_valid,
+            placeholder_name: m.placeholder_name,
             origin: None,
         });
     }

@@ -52,6 +52,31 @@ pub struct RepoOptions {
     /// Keep the secret itself in the report (`--reveal`).
     pub reveal: bool,
     pub allow: AllowList,
+    /// Secrets found at a lower confidence are left out of the report (counted in a note).
+    pub min_confidence: Confidence,
+}
+
+/// A found secret's confidence, ordered: `Low < Medium < High`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, clap::ValueEnum, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    /// A detector's `confidence:` (validated when rules compile; anything else counts as low).
+    pub fn of(s: &str) -> Confidence {
+        match s {
+            "high" => Confidence::High,
+            "medium" => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
 }
 
 impl Default for RepoOptions {
@@ -61,6 +86,7 @@ impl Default for RepoOptions {
             no_ignore: false,
             reveal: false,
             allow: AllowList::default(),
+            min_confidence: Confidence::default(),
         }
     }
 }
@@ -100,6 +126,18 @@ impl Connector for RepoScanner {
             RepoMode::Staged => self.scan_git(git::Blobs::Staged, progress)?,
         };
         let owners = self.codeowners();
+        let (hits, hidden) =
+            aggregate::at_least(hits, &self.detectors, self.options.min_confidence);
+        if hidden > 0 {
+            notes.push(crate::inventory::Note::new(
+                crate::inventory::NoteLevel::Info,
+                self.root.display().to_string(),
+                format!(
+                    "{hidden} secret locations below --min-confidence {} not reported (values under example or test names, low-confidence detectors); --min-confidence low shows them",
+                    format!("{:?}", self.options.min_confidence).to_ascii_lowercase()
+                ),
+            ));
+        }
         let identities =
             aggregate::identities(&hits, &self.detectors, self.options.reveal, owners.as_ref());
         notes.sort_by(|a, b| a.subject.cmp(&b.subject));
