@@ -93,8 +93,8 @@ fn words(name: &[u8]) -> Vec<String> {
 /// Whether `line` (`name = value`, the form of the rule file's examples) is marked: the value is
 /// the line's last token.
 pub fn example_is_marked(markers: &NameMarkers, line: &str) -> bool {
-    let at = line
-        .trim_end()
+    let value = line.trim_end_matches(|c: char| c.is_whitespace() || "\"';".contains(c));
+    let at = value
         .rfind(|c: char| c.is_whitespace() || "\"'=:".contains(c))
         .map_or(0, |i| i + 1);
     markers.marked_name(line.as_bytes(), at).is_some()
