@@ -326,7 +326,7 @@ fn a_minified_one_line_file_with_many_keyword_hits_is_scanned_whole() {
         line.push_str(&format!(
             "o{i}.password=p[{i}];o{i}.token=t(\"k{i}\");o{i}.secret_key=s[{i}];"
         ));
-        if i % 997 == 0 {
+        if i.is_multiple_of(997) {
             let random: String = format!("{:0>30}", format!("Zq8WmT{i}xK9vB2nR7cL5pY1sD"))
                 .chars()
                 .take(30)
