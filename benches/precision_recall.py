@@ -22,6 +22,7 @@ numbers are (2 when the scanner cannot be run or its output is not a report).
 """
 import argparse
 import collections
+import hashlib
 import json
 import os
 import subprocess
@@ -35,8 +36,19 @@ CORPUS = HERE / "corpus" / "files"
 LABELS = HERE / "corpus" / "labels.json"
 
 
+def secret_hash(found):
+    """The secret's SHA-256: reported for high-entropy secrets, else computed from `--reveal`."""
+    if found.get("secret_sha256"):
+        return found["secret_sha256"]
+    if found.get("secret") is not None:
+        return hashlib.sha256(found["secret"].encode()).hexdigest()
+    return ""
+
+
 def run_scanner(binary, corpus):
-    cmd = [binary, "scan", "repo", str(corpus), "--format", "json", "--fail-on", "none", "-q"]
+    # --reveal: low-entropy secrets carry a keyed hash, not secret_sha256 (issue 18.5), so strict
+    # recall hashes the revealed value itself. The report stays in this process's memory.
+    cmd = [binary, "scan", "repo", str(corpus), "--format", "json", "--fail-on", "none", "-q", "--reveal"]
     extra = os.environ.get("NHISCAN_ARGS", "").split()
     t0 = time.monotonic()
     try:
@@ -75,7 +87,7 @@ def reported_locations(report, corpus):
             if not f:
                 continue
             for loc in f.get("locations", []):
-                key = (f.get("detector", "?"), norm_path(loc.get("path", ""), corpus), int(loc.get("line", 0)), f.get("secret_sha256", ""))
+                key = (f.get("detector", "?"), norm_path(loc.get("path", ""), corpus), int(loc.get("line", 0)), secret_hash(f))
                 if key not in seen:
                     seen.add(key)
                     out.append({"detector": key[0], "path": key[1], "line": key[2], "sha": key[3],

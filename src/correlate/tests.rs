@@ -31,6 +31,7 @@ fn found(detector: &str, secret: &str, attrs: &[(&str, &str)]) -> Identity {
             category: "cloud".into(),
             confidence: "high".into(),
             secret_sha256: secret_sha256(secret.as_bytes()),
+            secret_hmac: None,
             redacted: "AKIA…".into(),
             secret: None,
             checksum_valid: false,

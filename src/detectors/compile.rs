@@ -1,7 +1,7 @@
 //! Validation and compilation of detector specs. Every check that can fail on a user's rule file
 //! happens here, before any scanning, with the file and line of the offending rule.
 
-use super::{Checksum, Decoder, DetectorSpec};
+use super::{Checksum, Decoder, DetectorSpec, NameMarkers};
 use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::{Context, Result, bail};
 use regex::bytes::{Regex, RegexBuilder};
@@ -47,6 +47,8 @@ pub struct DetectorSet {
     pub(super) keywords: AhoCorasick,
     /// For each keyword pattern, the detectors that listed it.
     pub(super) keyword_detectors: Vec<Vec<usize>>,
+    /// Names that mark a value as not real (placeholder names).
+    pub(super) name_markers: NameMarkers,
 }
 
 impl DetectorSet {
@@ -100,7 +102,14 @@ impl DetectorSet {
             keyword_detectors,
             detectors,
             keywords,
+            name_markers: NameMarkers::default(),
         })
+    }
+
+    /// Mark values found under these names (`rules/secrets/_placeholders.yaml`).
+    pub fn with_name_markers(mut self, markers: NameMarkers) -> DetectorSet {
+        self.name_markers = markers;
+        self
     }
 
     pub fn get(&self, id: &str) -> Option<&Detector> {
@@ -124,12 +133,13 @@ impl DetectorSet {
         if disabled.is_empty() {
             return Ok(self);
         }
+        let markers = self.name_markers;
         let kept = self
             .detectors
             .into_iter()
             .filter(|d| !disabled.contains(&d.id))
             .collect();
-        DetectorSet::from_detectors(kept)
+        Ok(DetectorSet::from_detectors(kept)?.with_name_markers(markers))
     }
 }
 

@@ -22,6 +22,9 @@ pub struct SecretMatch {
     pub attributes: BTreeMap<String, String>,
     pub decoded: Option<Decoded>,
     pub checksum_valid: bool,
+    /// The name the value is assigned to, when it marks the value as an example or test double
+    /// (never set when a checksum passed).
+    pub placeholder_name: Option<String>,
 }
 
 impl DetectorSet {
@@ -50,9 +53,11 @@ impl DetectorSet {
             }
         }
         // A value a specific detector recognised but rejected (a token whose checksum fails) is
-        // not a secret, so a generic assignment rule must not report it either.
+        // not a secret: the specific verdict wins over every detector that only knows the shape
+        // around it (a generic assignment, a file format's `_authToken=`, `password=`). Only a
+        // checksum that passed outranks it.
         let vetoed = Disjoint::new(vetoed);
-        found.retain(|m| !self.detectors[m.detector].generic || !vetoed.overlaps(&m.secret));
+        found.retain(|m| m.checksum_valid || !vetoed.overlaps(&m.secret));
         resolve_overlaps(self, found)
     }
 
@@ -137,12 +142,19 @@ impl DetectorSet {
                     attributes.insert(name.clone(), String::from_utf8_lossy(m.as_bytes()).into());
                 }
             }
+            let start = window.start + secret.start();
+            let placeholder_name = if checksum_valid {
+                None
+            } else {
+                self.name_markers.marked_name(hay, start)
+            };
             out.push(SecretMatch {
                 detector: det,
-                secret: window.start + secret.start()..window.start + secret.end(),
+                secret: start..window.start + secret.end(),
                 attributes,
                 decoded,
                 checksum_valid,
+                placeholder_name,
             });
         }
     }
@@ -253,6 +265,7 @@ mod tests {
             attributes: BTreeMap::new(),
             decoded: None,
             checksum_valid: false,
+            placeholder_name: None,
         }
     }
 

@@ -7,6 +7,7 @@ mod compile;
 mod decode;
 mod entropy;
 mod matcher;
+mod name_marker;
 mod placeholder;
 mod spec;
 
@@ -15,5 +16,8 @@ pub use compile::{Detector, DetectorSet};
 pub use decode::{Decoded, Decoder};
 pub use entropy::shannon;
 pub use matcher::SecretMatch;
+pub use name_marker::{NameMarkers, example_is_marked};
 pub use placeholder::is_placeholder;
-pub use spec::{BasicAuthSpec, DetectorFile, DetectorSpec, JsonFieldSpec, SigV4Spec, ValidateSpec};
+pub use spec::{
+    BasicAuthSpec, DetectorFile, DetectorSpec, JsonFieldSpec, NameMarkerSpec, SigV4Spec, ValidateSpec,
+};

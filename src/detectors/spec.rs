@@ -10,6 +10,24 @@ use std::collections::BTreeMap;
 #[serde(deny_unknown_fields)]
 pub struct DetectorFile {
     pub detectors: Vec<DetectorSpec>,
+    /// Names that mark a value as not real (`rules/secrets/_placeholders.yaml`).
+    #[serde(default)]
+    pub name_markers: Option<NameMarkerSpec>,
+}
+
+/// Words that, first or last in the name a value is assigned to, mark it as an example, a test
+/// double or a fixture. Examples are names (with a value) that must, and must not, be marked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameMarkerSpec {
+    #[serde(default)]
+    pub first_words: Vec<String>,
+    #[serde(default)]
+    pub last_words: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -41,8 +41,14 @@ pub struct FoundSecret {
     /// `high`, `medium` or `low`.
     pub confidence: String,
     /// Hex SHA-256 of the secret's bytes: lets two reports, or a report and a vault, be compared
-    /// without either showing the secret.
+    /// without either showing the secret. Empty (and absent from JSON) for low-entropy secrets,
+    /// whose plain hash could be reversed with a password list: those carry `secret_hmac`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub secret_sha256: String,
+    /// Hex HMAC-SHA256 of a low-entropy secret (a password, a short value) under the hash key
+    /// (`NHISCAN_HASH_KEY`, see README), stable across runs so baselines keep matching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hmac: Option<String>,
     /// A preview that keeps only a recognisable prefix.
     pub redacted: String,
     /// The secret itself; only with `--reveal`.
@@ -64,6 +70,14 @@ pub struct FoundSecret {
     /// `--validate`: whether the provider still accepts the secret, and why we think so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<super::Validation>,
+}
+
+impl FoundSecret {
+    /// What identifies this secret in fingerprints and joins: the keyed hash where there is one,
+    /// else the SHA-256.
+    pub fn hash_anchor(&self) -> &str {
+        self.secret_hmac.as_deref().unwrap_or(&self.secret_sha256)
+    }
 }
 
 /// One place a secret was seen.

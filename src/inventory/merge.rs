@@ -372,6 +372,7 @@ mod tests {
                     category: "c".into(),
                     confidence: "high".into(),
                     secret_sha256: "1".into(),
+                    secret_hmac: None,
                     redacted: "x…".into(),
                     secret: None,
                     checksum_valid: false,

@@ -18,9 +18,11 @@ mod validation;
 pub use credential::{Credential, FoundSecret, Location};
 pub use emits::Emits;
 pub use finding::Finding;
-pub use fingerprint::{finding_fingerprint, secret_sha256};
+pub use fingerprint::{
+    DEFAULT_HASH_KEY, HASH_KEY_ENV, finding_fingerprint, secret_hmac, secret_sha256,
+};
 pub use identity::{Identity, Owner, OwnerSource, Permissions};
-pub use redact::{is_unsafe_char, redact, sanitize_line};
+pub use redact::{is_low_entropy, is_unsafe_char, redact, redact_length_only, sanitize_line};
 pub use report::{Note, NoteLevel, Report, ScanStats, SourceRun, SourceStatus, Summary, ToolInfo};
 pub use severity::Severity;
 pub use validation::{Validation, Validity};

@@ -29,6 +29,22 @@ pub fn redact(secret: &str) -> String {
     format!("{}…[{} chars]", sanitize_line(&shown, 16), chars.len())
 }
 
+/// A low-entropy secret's preview: its length only. A prefix of a password is a quarter of a
+/// guess; a prefix of a random token is nothing.
+pub fn redact_length_only(secret: &str) -> String {
+    format!("…[{} chars]", secret.chars().count())
+}
+
+/// Secrets a dictionary can find: whatever a password or generic assignment rule matched, and
+/// any value that is short or dense in repeated characters. These get no prefix in previews and
+/// a keyed hash instead of a plain SHA-256 (issue 18.5).
+pub fn is_low_entropy(kind: &str, generic: bool, secret: &str) -> bool {
+    kind == "password"
+        || generic
+        || secret.chars().count() < 20
+        || crate::detectors::shannon(secret.as_bytes()) < 3.0
+}
+
 /// Escape control characters and cut to `max` characters, marking the cut.
 /// Characters a terminal, spreadsheet or editor acts on instead of showing: C0/C1 controls (ANSI
 /// escape sequences start with one) and the bidirectional overrides that reorder what is shown
@@ -72,6 +88,19 @@ mod tests {
             redact("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB…\n-----END EC PRIVATE KEY-----"),
             "-----BEGIN EC PRIVATE KEY-----…[71 chars]"
         );
+    }
+
+    #[test]
+    fn passwords_and_short_values_are_low_entropy() {
+        assert!(is_low_entropy("password", false, "Zx9#kQ2!vL7@pR4$wT1mAb"));
+        assert!(is_low_entropy("api_key", true, "Zx9#kQ2!vL7@pR4$wT1mAb"));
+        assert!(is_low_entropy("token", false, "short-token-1"));
+        assert!(!is_low_entropy(
+            "secret_key",
+            false,
+            "Tq8mVz2LkR7wYp4NcX9bHs3JdF6gAe1UoWiK5nQr"
+        ));
+        assert_eq!(redact_length_only("hunter2hunter2"), "…[14 chars]");
     }
 
     #[test]

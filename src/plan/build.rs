@@ -62,6 +62,7 @@ fn repo(r: &RepoSource, ctx: &BuildContext) -> Result<Vec<Box<dyn Connector>>> {
         allow: AllowList::new(&cfg.allow.paths, &cfg.allow.values)?,
         #[cfg(feature = "validate")]
         validator: None,
+        min_confidence: r.min_confidence.unwrap_or_default(),
     };
     let options = with_validator(options, r, ctx)?;
     let mode = repo_mode(r);

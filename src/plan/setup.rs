@@ -3,11 +3,13 @@
 //! fails fast, before any scanning, with exit code 2.
 
 use super::Config;
-use crate::detectors::DetectorSet;
+use crate::detectors::{DetectorSet, NameMarkers};
 use crate::judge::Judge;
 use crate::owners::OwnerMap;
 use crate::report::RuleDoc;
-use crate::rules::{Contract, EvalContext, PostureEngine, RuleFiles, detector_specs};
+use crate::rules::{
+    Contract, EvalContext, PostureEngine, RuleFiles, detector_specs, name_marker_specs,
+};
 use anyhow::{Result, bail};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -37,7 +39,8 @@ impl Loaded {
         let repo_kinds: Vec<String> = specs.iter().map(|(_, s)| s.identity_kind()).collect();
         let contract = contract(repo_kinds.iter().map(String::as_str));
         let detectors = if content {
-            DetectorSet::compile(specs)?
+            let markers = NameMarkers::from_specs(&name_marker_specs(&files)?);
+            DetectorSet::compile(specs)?.with_name_markers(markers)
         } else {
             DetectorSet::compile(vec![])?
         };

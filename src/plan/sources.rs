@@ -3,6 +3,7 @@
 //! of defaults and one [`SourceConfig::validate`] for both. Building the connector from it is
 //! `super::build`.
 
+use crate::connectors::repo::Confidence;
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,12 @@ pub struct RepoSource {
     #[arg(long, value_name = "SECS", requires = "validate")]
     #[serde(default)]
     pub validate_timeout: Option<u64>,
+    /// Report secrets found at this confidence or above (default medium). Values under names
+    /// that mark them as examples or test doubles (`FAKE_TOKEN`, `test_password`; the words are
+    /// in rules/secrets/_placeholders.yaml) are low unless a provider checksum passes.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    #[serde(default)]
+    pub min_confidence: Option<Confidence>,
 }
 
 /// A cluster through a kubeconfig, or manifests and kubectl dumps with `from`.

@@ -3,7 +3,7 @@
 //! passing examples cannot ship.
 
 use super::{Contract, EvalContext, PostureEngine, RuleFiles, RuleKind};
-use crate::detectors::{DetectorFile, DetectorSet, DetectorSpec};
+use crate::detectors::{DetectorFile, DetectorSet, DetectorSpec, NameMarkerSpec, NameMarkers};
 use anyhow::Result;
 
 #[derive(Debug, Default)]
@@ -98,9 +98,22 @@ pub fn check_rules(
     Ok(report)
 }
 
-/// Parse every detector file and compile the lot (errors name file and line).
+/// Parse every detector file and compile the lot (errors name file and line), with the name
+/// markers of every file.
 pub fn compile_detectors(files: &RuleFiles) -> Result<DetectorSet> {
-    DetectorSet::compile(detector_specs(files)?)
+    let markers = NameMarkers::from_specs(&name_marker_specs(files)?);
+    Ok(DetectorSet::compile(detector_specs(files)?)?.with_name_markers(markers))
+}
+
+/// Every detector file's `name_markers` (placeholder names, `rules/secrets/_placeholders.yaml`).
+pub fn name_marker_specs(files: &RuleFiles) -> Result<Vec<NameMarkerSpec>> {
+    let mut out = Vec::new();
+    for f in files.of_kind(RuleKind::Detectors) {
+        let parsed: DetectorFile =
+            serde_saphyr::from_str(&f.text).map_err(|e| anyhow::anyhow!("{}: {e}", f.name))?;
+        out.extend(parsed.name_markers);
+    }
+    Ok(out)
 }
 
 /// Every detector spec, parsed but not compiled (with the file it came from): enough to check

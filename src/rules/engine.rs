@@ -231,7 +231,7 @@ fn findings_for(rule: &PostureRule, identity: &Identity) -> Vec<Finding> {
             }
             by_path
                 .into_iter()
-                .map(|(path, locs)| make(locs, &f.secret_sha256, Some(path)))
+                .map(|(path, locs)| make(locs, f.hash_anchor(), Some(path)))
                 .collect()
         }
         _ => vec![make(vec![], &identity.id, None)],
@@ -254,7 +254,10 @@ fn evidence_for(rule: &PostureRule, identity: &Identity) -> BTreeMap<String, ser
         if let Some(f) = &c.found {
             ev.insert("detector".into(), f.detector.clone().into());
             ev.insert("confidence".into(), f.confidence.clone().into());
-            ev.insert("secret_sha256".into(), f.secret_sha256.clone().into());
+            match &f.secret_hmac {
+                Some(h) => ev.insert("secret_hmac".into(), h.clone().into()),
+                None => ev.insert("secret_sha256".into(), f.secret_sha256.clone().into()),
+            };
             ev.insert("redacted".into(), f.redacted.clone().into());
             if f.checksum_valid {
                 ev.insert("checksum_valid".into(), true.into());

@@ -10,7 +10,7 @@ mod posture;
 mod template;
 mod view;
 
-pub use check::{CheckReport, check_rules, compile_detectors, detector_specs};
+pub use check::{CheckReport, check_rules, compile_detectors, detector_specs, name_marker_specs};
 pub use contract::Contract;
 pub use engine::{EvalContext, PostureEngine, sort_findings};
 pub use files::{RuleFile, RuleFiles, RuleKind};

@@ -559,6 +559,7 @@ mod tests {
                 category: "cloud".into(),
                 confidence: "high".into(),
                 secret_sha256: "00".into(),
+                secret_hmac: None,
                 redacted: "AKIA…".into(),
                 secret: None,
                 checksum_valid: false,

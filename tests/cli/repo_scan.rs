@@ -353,3 +353,172 @@ fn a_minified_one_line_file_with_many_keyword_hits_is_scanned_whole() {
     let expected: Vec<u64> = planted.iter().map(|(c, _)| *c as u64).collect();
     assert_eq!(columns, expected, "every planted token, at its column");
 }
+
+/// Issue 18.5 as the attack: someone holding the SARIF (uploaded to GitHub) tries a password list
+/// against the hash and reads the prefix. A password gets no prefix and no plain SHA-256, only a
+/// keyed hash that changes with `NHISCAN_HASH_KEY` and not between runs; a random key keeps its
+/// SHA-256 (joins need it).
+#[test]
+fn a_password_is_shown_by_length_and_keyed_hash_only() {
+    use sha2::{Digest, Sha256};
+    let password = "Summer2024!Summer";
+    let key = "Tq8mVz2LkR7wYp4NcX9bHs3JdF6gAe1UoWiK5nQr";
+    let body = format!("db_password = \"{password}\"\naws_secret_access_key = \"{key}\"\n");
+    let dir = tree(&[("app/settings.py", body.as_bytes())]);
+    let p = dir.path().to_str().unwrap();
+    let plain = hex::encode(Sha256::digest(password.as_bytes()));
+    let key_sha = hex::encode(Sha256::digest(key.as_bytes()));
+    let scan = |hash_key: Option<&str>, format: &str| {
+        let mut c = nhiscan();
+        match hash_key {
+            Some(k) => c.env("NHISCAN_HASH_KEY", k),
+            None => c.env_remove("NHISCAN_HASH_KEY"),
+        };
+        let out = c
+            .args(["scan", "repo", p, "-f", format, "-q", "--fail-on", "none"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let pw_of = |report: &serde_json::Value| {
+        report["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| &i["credentials"][0]["found"])
+            .find(|f| f["locations"][0]["line"] == 1)
+            .cloned()
+            .expect("the password is found")
+    };
+    let a: serde_json::Value = serde_json::from_str(&scan(Some("k-one"), "json")).unwrap();
+    let again: serde_json::Value = serde_json::from_str(&scan(Some("k-one"), "json")).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&scan(Some("k-two"), "json")).unwrap();
+    let f = pw_of(&a);
+    assert_eq!(f["redacted"], format!("…[{} chars]", password.len()));
+    assert!(f["secret_sha256"].is_null(), "no plain hash: {f}");
+    let h = f["secret_hmac"].as_str().unwrap();
+    assert_eq!(h.len(), 64);
+    assert_eq!(pw_of(&again)["secret_hmac"], h, "stable across runs");
+    assert_ne!(pw_of(&b)["secret_hmac"], h, "follows the key");
+    assert_eq!(
+        a["findings"][0]["fingerprint"],
+        again["findings"][0]["fingerprint"]
+    );
+    // The default key when unset is documented and stable too.
+    let d1: serde_json::Value = serde_json::from_str(&scan(None, "json")).unwrap();
+    let d2: serde_json::Value = serde_json::from_str(&scan(None, "json")).unwrap();
+    assert_eq!(pw_of(&d1)["secret_hmac"], pw_of(&d2)["secret_hmac"]);
+    // The random key keeps its SHA-256 for joins.
+    let k = a["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["credentials"][0]["found"])
+        .find(|f| f["locations"][0]["line"] == 2)
+        .unwrap();
+    assert_eq!(k["secret_sha256"], key_sha.as_str());
+    // No format carries the plain hash, the prefix or the password.
+    for format in ["json", "sarif", "table", "html", "ocsf", "markdown", "csv"] {
+        let out = scan(Some("k-one"), format);
+        assert!(!out.is_empty(), "{format}");
+        for leak in [plain.as_str(), &plain[..16], "Summer", password] {
+            assert!(!out.contains(leak), "{format} shows `{leak}`");
+        }
+    }
+}
+
+/// Issue 15.1: a token the npm (or GitHub) detector rejects for its checksum is not then reported
+/// by the `.npmrc` file-format detector or a generic `password=` rule; the same places with a
+/// valid token are.
+#[test]
+fn a_token_whose_checksum_fails_is_not_reported_by_a_format_detector() {
+    let good_npm = github_token("npm_", "Hq7Lm2Xv9Rt4Kp8Wz3Nb6Cd1Fg5Js0");
+    let mut bad_npm = good_npm.clone();
+    let last = bad_npm.pop().unwrap();
+    bad_npm.push(if last == 'A' { 'B' } else { 'A' });
+    let good_gh = github_token("ghp_", "Pk2Lm9Qw4Er7Ty1Ui3Op5As8Df0Gh6");
+    let mut bad_gh = good_gh.clone();
+    let last = bad_gh.pop().unwrap();
+    bad_gh.push(if last == 'A' { 'B' } else { 'A' });
+    let files = |npm: &str, gh: &str| {
+        tree(&[
+            (
+                ".npmrc",
+                format!("//registry.npmjs.org/:_authToken={npm}\n").as_bytes(),
+            ),
+            (
+                "config/app.properties",
+                format!("service.password={gh}\n").as_bytes(),
+            ),
+        ])
+    };
+    let bad = files(&bad_npm, &bad_gh);
+    let report = scan_json(bad.path(), &["--fail-on", "none"]).json();
+    assert_eq!(found(&report), vec![], "rejected tokens are not secrets");
+    let good = files(&good_npm, &good_gh);
+    let report = scan_json(good.path(), &["--fail-on", "none"]).json();
+    let paths: Vec<String> = found(&report).into_iter().map(|(_, p, _)| p).collect();
+    assert!(paths.contains(&".npmrc".to_string()), "{paths:?}");
+    assert!(
+        paths.contains(&"config/app.properties".to_string()),
+        "{paths:?}"
+    );
+}
+
+/// Issue 15.1: a value under a name that marks it as an example or test double is low confidence
+/// and hidden by default (with a note), shown by `--min-confidence low`; a token whose provider
+/// checksum passes is reported whatever its name; the same value under a plain name is reported.
+#[test]
+fn values_under_example_or_test_names_are_hidden_unless_asked_for() {
+    let tok = github_token("ghp_", "Vb7Nm2Qw9Er4Ty6Ui1Op3As5Df8Gh0");
+    let body = format!(
+        "test_password = \"Zx9kQ2vL7pR4wT1mAb\"\nmockApiKey: Tq8mVz2LkR7wYp4NcX9bHs3JdF6gAe1U\nFAKE_GITHUB_TOKEN = \"{tok}\"\ndb_password = \"Zx9kQ2vL7pR4wT1mAc\"\n"
+    );
+    let dir = tree(&[("app/settings.py", body.as_bytes())]);
+    let lines = |report: &serde_json::Value| -> Vec<u64> {
+        let mut v: Vec<u64> = found(report).into_iter().map(|(_, _, l)| l).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let default = scan_json(dir.path(), &["--fail-on", "none"]).json();
+    assert_eq!(
+        lines(&default),
+        vec![3, 4],
+        "checksum-valid token and plain name"
+    );
+    let note = default["sources"][0]["notes"].to_string();
+    assert!(
+        note.contains("2 secret locations below --min-confidence medium"),
+        "{note}"
+    );
+    assert_eq!(default["sources"][0]["status"], "complete");
+    let all = scan_json(
+        dir.path(),
+        &["--fail-on", "none", "--min-confidence", "low"],
+    )
+    .json();
+    assert_eq!(lines(&all), vec![1, 2, 3, 4]);
+    for i in all["identities"].as_array().unwrap() {
+        let f = &i["credentials"][0]["found"];
+        let line = f["locations"][0]["line"].as_u64().unwrap();
+        let marked = f["attributes"]["placeholder_name"].as_str();
+        match line {
+            1 => assert_eq!(
+                (marked, f["confidence"].as_str()),
+                (Some("test_password"), Some("low"))
+            ),
+            2 => assert_eq!(
+                (marked, f["confidence"].as_str()),
+                (Some("mockApiKey"), Some("low"))
+            ),
+            _ => assert_eq!(marked, None, "line {line}"),
+        }
+    }
+    let high = scan_json(
+        dir.path(),
+        &["--fail-on", "none", "--min-confidence", "high"],
+    )
+    .json();
+    assert_eq!(lines(&high), vec![3]);
+}

@@ -1,10 +1,11 @@
 //! From hits to inventory: every distinct secret (by SHA-256) becomes one credential with all the
 //! places it was seen, held by one identity `repo:<hash prefix>`.
 
+use super::Confidence;
 use super::codeowners::CodeOwners;
 use super::file_scan::{FileHit, HitOrigin};
 use crate::detectors::DetectorSet;
-use crate::inventory::{Credential, FoundSecret, Identity, Location, Owner, OwnerSource, redact};
+use crate::inventory::{Credential, FoundSecret, Identity, Location, Owner, OwnerSource};
 use std::collections::BTreeMap;
 
 /// Lines apart within which two parts of one credential (a key id and its secret) are paired.
@@ -12,6 +13,30 @@ const PAIR_DISTANCE: usize = 5;
 /// Hits after each one looked at for its partner. A one-line file can hold 100 000 hits all
 /// "near" each other; a real pair sits within a few hits, and looking further is quadratic.
 const PAIR_LOOKAHEAD: usize = 16;
+
+/// A hit's confidence: its detector's, or low under a placeholder name.
+fn confidence_of(h: &FileHit, detectors: &DetectorSet) -> Confidence {
+    if h.placeholder_name.is_some() {
+        Confidence::Low
+    } else {
+        Confidence::of(&detectors.detectors[h.detector].confidence)
+    }
+}
+
+/// The hits at `min` confidence or above, and how many were left out.
+pub fn at_least(
+    hits: Vec<FileHit>,
+    detectors: &DetectorSet,
+    min: Confidence,
+) -> (Vec<FileHit>, usize) {
+    let before = hits.len();
+    let kept: Vec<FileHit> = hits
+        .into_iter()
+        .filter(|h| confidence_of(h, detectors) >= min)
+        .collect();
+    let hidden = before - kept.len();
+    (kept, hidden)
+}
 
 pub fn identities(
     hits: &[FileHit],
@@ -69,8 +94,8 @@ fn pairs<'a>(hits: &'a [FileHit], detectors: &DetectorSet) -> BTreeMap<&'a str, 
                     && !db.generic
                     && a.sha256 != b.sha256
                 {
-                    out.entry(&a.sha256).or_default().push(&b.sha256);
-                    out.entry(&b.sha256).or_default().push(&a.sha256);
+                    out.entry(&a.sha256).or_default().push(&b.anchor);
+                    out.entry(&b.sha256).or_default().push(&a.anchor);
                 }
             }
         }
@@ -82,8 +107,9 @@ fn pairs<'a>(hits: &'a [FileHit], detectors: &DetectorSet) -> BTreeMap<&'a str, 
     out
 }
 
-fn identity_id(sha256: &str) -> String {
-    format!("repo:{}", &sha256[..16])
+/// `repo:` and 16 hex digits of the secret's public hash (keyed for low-entropy secrets).
+fn identity_id(anchor: &str) -> String {
+    format!("repo:{}", &anchor[..16])
 }
 
 fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identity {
@@ -94,10 +120,13 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         .expect("groups are never empty");
     let d = &detectors.detectors[first.detector];
     let mut attributes = first.attributes.clone();
+    if let Some(name) = &first.placeholder_name {
+        attributes.insert("placeholder_name".into(), name.clone());
+    }
     let decoded = first.decoded.clone().unwrap_or_default();
     attributes.extend(decoded.attributes.clone());
-    let redacted = redact(&first.secret);
-    let short = &first.sha256[..16];
+    let redacted = first.redacted.clone();
+    let short = &first.anchor[..16];
     let mut locations: Vec<Location> = group
         .iter()
         .map(|h| Location {
@@ -127,7 +156,7 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         identity_attributes.insert("introduced_in".to_string(), serde_json::json!(o.commit));
     }
     Identity {
-        id: identity_id(&first.sha256),
+        id: identity_id(&first.anchor),
         kind: decoded
             .identity_kind
             .clone()
@@ -140,7 +169,11 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
         owner,
         permissions: Default::default(),
         credentials: vec![Credential {
-            id: format!("sha256:{short}"),
+            id: if first.low_entropy {
+                format!("hmac:{short}")
+            } else {
+                format!("sha256:{short}")
+            },
             kind: d.kind.clone(),
             created_at: decoded.created_at,
             last_used_at: None,
@@ -152,8 +185,18 @@ fn identity(group: &[&FileHit], detectors: &DetectorSet, reveal: bool) -> Identi
                 detector_name: d.name.clone(),
                 service: d.service.clone(),
                 category: d.category.clone(),
-                confidence: d.confidence.clone(),
-                secret_sha256: first.sha256.clone(),
+                confidence: match confidence_of(first, detectors) {
+                    Confidence::High => "high",
+                    Confidence::Medium => "medium",
+                    Confidence::Low => "low",
+                }
+                .to_string(),
+                secret_sha256: if first.low_entropy {
+                    String::new()
+                } else {
+                    first.sha256.clone()
+                },
+                secret_hmac: first.low_entropy.then(|| first.anchor.clone()),
                 redacted,
                 secret: reveal.then(|| first.secret.clone()),
                 checksum_valid: first.checksum_valid,

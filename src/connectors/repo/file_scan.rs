@@ -6,7 +6,7 @@ use super::allow::INLINE_MARKER;
 use super::snippet::{self, Spans};
 use super::tally::Tally;
 use crate::detectors::{Decoded, DetectorSet};
-use crate::inventory::{redact, secret_sha256};
+use crate::inventory::{is_low_entropy, redact, redact_length_only, secret_hmac, secret_sha256};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -36,10 +36,20 @@ pub struct FileHit {
     pub snippet: String,
     pub detector: usize,
     pub secret: String,
+    /// SHA-256 of the secret: in memory, what groups hits of one secret.
     pub sha256: String,
+    /// A password or short value (see [`is_low_entropy`]): no prefix in previews, keyed hash.
+    pub low_entropy: bool,
+    /// The hash reports show and ids derive from: HMAC-SHA256 for low-entropy secrets, else
+    /// the SHA-256.
+    pub anchor: String,
+    /// The preview of the secret (prefix only for high-entropy secrets).
+    pub redacted: String,
     pub attributes: BTreeMap<String, String>,
     pub decoded: Option<Decoded>,
     pub checksum_valid: bool,
+    /// The name that marks the value as an example or test double (reported at low confidence).
+    pub placeholder_name: Option<String>,
     /// Set for blobs from git history.
     pub origin: Option<HitOrigin>,
 }
@@ -87,21 +97,38 @@ pub fn scan_bytes(
         }
         let secret = String::from_utf8_lossy(&buf[m.secret.clone()]).into_owned();
         let sha256 = secret_sha256(secret.as_bytes());
-        if allow.value_allowed(&sha256) {
+        let d = &detectors.detectors[m.detector];
+        let low_entropy = is_low_entropy(&d.kind, d.generic, &secret);
+        let hmac =
+            (low_entropy || allow.has_keyed_hashes()).then(|| secret_hmac(secret.as_bytes()));
+        if allow.value_allowed(&sha256, hmac.as_deref()) {
             allowed += 1;
             continue;
         }
+        let redacted = if low_entropy {
+            redact_length_only(&secret)
+        } else {
+            redact(&secret)
+        };
+        let anchor = match (&hmac, low_entropy) {
+            (Some(h), true) => h.clone(),
+            _ => sha256.clone(),
+        };
         hits.push(FileHit {
             path: path.to_string(),
             line: line.number,
             column: start - line.range.start + 1,
-            snippet: snippet::render(buf, line.range, m.secret.clone(), &redact(&secret), &spans),
+            snippet: snippet::render(buf, line.range, m.secret.clone(), &redacted, &spans),
             detector: m.detector,
             sha256,
+            low_entropy,
+            anchor,
+            redacted,
             secret,
             attributes: m.attributes,
             decoded: m.decoded,
             checksum_valid: m.checksum_valid,
+            placeholder_name: m.placeholder_name,
             origin: None,
         });
     }

@@ -56,6 +56,31 @@ pub struct RepoOptions {
     /// `--validate`: check each found secret with its provider.
     #[cfg(feature = "validate")]
     pub validator: Option<Arc<crate::validate::Validator>>,
+    /// Secrets found at a lower confidence are left out of the report (counted in a note).
+    pub min_confidence: Confidence,
+}
+
+/// A found secret's confidence, ordered: `Low < Medium < High`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, clap::ValueEnum, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    #[default]
+    Medium,
+    High,
+}
+
+impl Confidence {
+    /// A detector's `confidence:` (validated when rules compile; anything else counts as low).
+    pub fn of(s: &str) -> Confidence {
+        match s {
+            "high" => Confidence::High,
+            "medium" => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
 }
 
 impl Default for RepoOptions {
@@ -67,6 +92,7 @@ impl Default for RepoOptions {
             allow: AllowList::default(),
             #[cfg(feature = "validate")]
             validator: None,
+            min_confidence: Confidence::default(),
         }
     }
 }
@@ -107,6 +133,18 @@ impl Connector for RepoScanner {
         };
         let (owners, owners_note) = self.codeowners();
         notes.extend(owners_note);
+        let (hits, hidden) =
+            aggregate::at_least(hits, &self.detectors, self.options.min_confidence);
+        if hidden > 0 {
+            notes.push(crate::inventory::Note::new(
+                crate::inventory::NoteLevel::Info,
+                self.root.display().to_string(),
+                format!(
+                    "{hidden} secret locations below --min-confidence {} not reported (values under example or test names, low-confidence detectors); --min-confidence low shows them",
+                    format!("{:?}", self.options.min_confidence).to_ascii_lowercase()
+                ),
+            ));
+        }
         #[allow(unused_mut)]
         let mut identities =
             aggregate::identities(&hits, &self.detectors, self.options.reveal, owners.as_ref());
