@@ -47,9 +47,19 @@ pub struct Collection {
 /// A per-repository read that failed, grouped into one note per resource and cause.
 type RepoFailures = BTreeMap<(String, String), Vec<String>>;
 
-/// `user_token`: the token belongs to a user (not an App), whose view of the member list
-/// depends on being a member.
-pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool) -> Collection {
+/// How much of the organisation to read, and how.
+pub struct Scope<'a> {
+    /// Repositories read at once.
+    pub concurrency: usize,
+    /// The token belongs to a user (not an App), whose view of the member list depends on
+    /// being a member.
+    pub user_token: bool,
+    /// Read only these repositories (empty: all).
+    pub only_repos: &'a [String],
+}
+
+pub async fn collect(api: &Api, org: &str, scope: &Scope<'_>) -> Collection {
+    let (concurrency, user_token) = (scope.concurrency, scope.user_token);
     let mut notes = Vec::new();
     let mut data = OrgData {
         org: org.to_string(),
@@ -143,9 +153,36 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     )
     .await
     .unwrap_or_default();
+    let repos = only(repos, scope.only_repos, org, &mut notes);
 
     repo_level(api, org, &repos, alerts, concurrency, &mut data, &mut notes).await;
     Collection { data, notes }
+}
+
+/// The repositories `--repos` names (all when it names none); a name the org does not have is
+/// a note.
+fn only(repos: Vec<Repo>, names: &[String], org: &str, notes: &mut Vec<Note>) -> Vec<Repo> {
+    if names.is_empty() {
+        return repos;
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .filter(|n| !repos.iter().any(|r| &r.name == *n))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        notes.push(Note::warning(
+            format!("GET /orgs/{org}/repos"),
+            format!(
+                "--repos names repositories {org} does not have (or the token cannot see): {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    repos
+        .into_iter()
+        .filter(|r| names.contains(&r.name))
+        .collect()
 }
 
 /// Per-repository reads (and each open alert's locations), `concurrency` at a time; failures
