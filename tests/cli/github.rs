@@ -84,6 +84,12 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
         }
         _ if p == format!("{org}/installations") => file("orgs_org_installations.json"),
         _ if p == format!("{org}/actions/secrets") => file("orgs_org_actions_secrets.json"),
+        // GH_TOKEN (Actions and Dependabot) has `selected` visibility: which repositories.
+        _ if p == format!("{org}/actions/secrets/GH_TOKEN/repositories")
+            || p == format!("{org}/dependabot/secrets/GH_TOKEN/repositories") =>
+        {
+            file("orgs_org_actions_secrets_secret_name_repositories.json")
+        }
         _ if p == format!("{org}/dependabot/secrets") => file("orgs_org_dependabot_secrets.json"),
         _ if p == format!("{org}/codespaces/secrets") => file("orgs_org_codespaces_secrets.json"),
         _ if p == format!("{org}/secret-scanning/alerts") => {
@@ -312,6 +318,21 @@ fn inventory_and_findings_of_an_org() {
         assert_eq!(rules_for(&j, &id(s)), ["github.secret-not-rotated"], "{s}");
     }
     assert_eq!(server.hits(&format!("/repos/{ORG}/api/actions/secrets")), 2);
+    // An org secret limited to selected repositories says which (one org-level call each).
+    for store in ["actions", "dependabot"] {
+        let s = identity(&j, &id(&format!("{store}_secret/org/GH_TOKEN")));
+        assert_eq!(s["attributes"]["visibility"], "selected");
+        assert_eq!(
+            s["attributes"]["repositories"],
+            json!(["Hello-World"]),
+            "{s}"
+        );
+    }
+    assert!(
+        identity(&j, &id("actions_secret/org/GIST_ID"))["attributes"]
+            .get("repositories")
+            .is_none()
+    );
     assert_eq!(
         server.hits(&format!("/repos/{ORG}/Hello-World/dependabot/secrets")),
         2

@@ -100,6 +100,9 @@ pub struct Secret {
     pub updated_at: Option<DateTime<Utc>>,
     /// Org secrets only: `all`, `private` or `selected`.
     pub visibility: Option<String>,
+    /// An org secret with `selected` visibility: the repositories whose workflows can read it
+    /// (`None` when not read).
+    pub repositories: Option<Vec<String>>,
 }
 
 impl From<OrganizationSecret> for Secret {
@@ -109,6 +112,7 @@ impl From<OrganizationSecret> for Secret {
             created_at: Some(s.created_at),
             updated_at: Some(s.updated_at),
             visibility: enum_str(&s.visibility),
+            repositories: None,
         }
     }
 }
@@ -120,6 +124,7 @@ impl From<RepositorySecret> for Secret {
             created_at: Some(s.created_at),
             updated_at: Some(s.updated_at),
             visibility: None,
+            repositories: None,
         }
     }
 }

@@ -129,11 +129,14 @@ pub async fn collect(api: &Api, org: &str, scope: &Scope<'_>) -> Collection {
         )
         .await
         .unwrap_or_default();
-        data.secrets.extend(
-            secrets
-                .into_iter()
-                .map(|s| (store, SecretScope::Org, s.into())),
-        );
+        for s in secrets {
+            let mut secret: Secret = s.into();
+            if secret.visibility.as_deref() == Some("selected") {
+                secret.repositories =
+                    selected_repositories(api, org, store, &secret.name, needs, &mut notes).await;
+            }
+            data.secrets.push((store, SecretScope::Org, secret));
+        }
     }
     let alerts: Vec<SecretScanningAlert> = org_list(
         api,
@@ -157,6 +160,27 @@ pub async fn collect(api: &Api, org: &str, scope: &Scope<'_>) -> Collection {
 
     repo_level(api, org, &repos, alerts, concurrency, &mut data, &mut notes).await;
     Collection { data, notes }
+}
+
+/// Which repositories an org secret with `selected` visibility reaches: one org-level call
+/// answers for the whole org (no per-repository reads needed to know a secret's reach).
+async fn selected_repositories(
+    api: &Api,
+    org: &str,
+    store: SecretStore,
+    name: &str,
+    needs: &str,
+    notes: &mut Vec<Note>,
+) -> Option<Vec<String>> {
+    let path = format!(
+        "/orgs/{org}/{}/secrets/{}/repositories",
+        store.segment(),
+        encode(name)
+    );
+    let repos: Vec<Repo> = org_list(api, notes, path, Some("repositories"), needs).await?;
+    let mut names: Vec<String> = repos.into_iter().map(|r| r.name).collect();
+    names.sort();
+    Some(names)
 }
 
 /// The repositories `--repos` names (all when it names none); a name the org does not have is

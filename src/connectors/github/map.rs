@@ -294,6 +294,9 @@ impl<'a> Mapper<'a> {
         if let Some(v) = &s.visibility {
             a.insert("visibility".into(), json!(v));
         }
+        if let Some(r) = &s.repositories {
+            a.insert("repositories".into(), json!(r));
+        }
         // GitHub sets updated_at when the value is replaced: the last rotation.
         let rotated = s.updated_at.or(s.created_at);
         if let Some(r) = rotated {
