@@ -83,6 +83,16 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
             Reply::json(creds.to_string())
         }
         _ if p == format!("{org}/installations") => file("orgs_org_installations.json"),
+        // GitHub's example hook (http://example.com), given a secret (GitHub masks it).
+        _ if p == format!("{org}/hooks") => {
+            let mut hooks = example("orgs_org_hooks.json");
+            hooks[0]["config"]["secret"] = json!("********");
+            let mut unsigned = hooks[0].clone();
+            unsigned["id"] = json!(2);
+            unsigned["config"] = json!({"url": "https://example.com/hook", "content_type": "json"});
+            hooks.as_array_mut().unwrap().push(unsigned);
+            Reply::json(hooks.to_string())
+        }
         _ if p == format!("{org}/actions/secrets") => file("orgs_org_actions_secrets.json"),
         // GH_TOKEN (Actions and Dependabot) has `selected` visibility: which repositories.
         _ if p == format!("{org}/actions/secrets/GH_TOKEN/repositories")
@@ -336,6 +346,23 @@ fn inventory_and_findings_of_an_org() {
     assert_eq!(
         server.hits(&format!("/repos/{ORG}/Hello-World/dependabot/secrets")),
         2
+    );
+
+    // A webhook with a secret is a credential; over http its signed deliveries are readable.
+    let hook = identity(&j, &id("webhook/1"));
+    assert_eq!(hook["attributes"]["url_host"], "example.com");
+    assert_eq!(hook["attributes"]["url_scheme"], "http");
+    assert_eq!(
+        rules_for(&j, &id("webhook/1")),
+        ["github.webhook-secret-without-tls"]
+    );
+    // One without a secret signs nothing: not an identity.
+    assert!(
+        !j["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == id("webhook/2"))
     );
 
     // The App installation writes deployments only: inventoried, not flagged.

@@ -5,7 +5,7 @@
 //! saying what access is missing; the rest of the scan goes on.
 
 use super::api::{
-    CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData,
+    CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData, OrgHook,
     OrganizationSecret, PatGrant, Repo, RepositorySecret, Secret, SecretScanningAlert, SecretScope,
     SecretStore,
 };
@@ -35,6 +35,8 @@ const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \
     codespaces secrets\": read, and Codespaces enabled for the organisation";
 const NEEDS_SCANNING: &str = "needs secret scanning enabled (GitHub Secret Protection / \
     Advanced Security) and security_events or \"Secret scanning alerts\": read";
+const NEEDS_HOOKS: &str = "needs admin:org_hook (classic token, org owner) or the organization \
+    permission \"Webhooks\": read";
 const NEEDS_MEMBERS: &str = "needs read:org (or the organization permission \"Members\": read)";
 const NEEDS_REPOS: &str = "needs repo or read:org (or the repository permission \"Metadata\": \
     read on the org's repositories)";
@@ -138,6 +140,15 @@ pub async fn collect(api: &Api, org: &str, scope: &Scope<'_>) -> Collection {
             data.secrets.push((store, SecretScope::Org, secret));
         }
     }
+    data.hooks = org_list::<OrgHook>(
+        api,
+        &mut notes,
+        format!("/orgs/{org}/hooks"),
+        None,
+        NEEDS_HOOKS,
+    )
+    .await
+    .unwrap_or_default();
     let alerts: Vec<SecretScanningAlert> = org_list(
         api,
         &mut notes,
