@@ -285,6 +285,8 @@ fn github(g: &GithubSource) -> Result<Box<dyn Connector>> {
     let mut connector = GithubLive::new(g.org.clone(), g.api_url.clone(), auth);
     connector.concurrency = g.concurrency.max(1);
     connector.max_rate_limit_wait = std::time::Duration::from_secs(g.max_rate_limit_wait);
+    connector.cache_dir = g.cache.clone();
+    connector.only_repos = g.repos.clone();
     connector.preflight()?;
     Ok(Box::new(connector))
 }

@@ -211,6 +211,15 @@ pub struct GithubSource {
     #[arg(long, value_name = "SECS", default_value_t = GITHUB_MAX_RATE_LIMIT_WAIT)]
     #[serde(default = "github_max_rate_limit_wait")]
     pub max_rate_limit_wait: u64,
+    /// Keep GitHub's ETags in this folder and send them back: an unchanged page costs a `304`,
+    /// which GitHub does not charge to the rate limit (a nightly re-scan costs little).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Read only these repositories (comma-separated names), e.g. those a run stopped by the
+    /// rate limit named; `nhiscan merge` the two reports for the whole organisation.
+    #[arg(long, value_name = "NAME,…", value_delimiter = ',')]
+    #[serde(default)]
+    pub repos: Vec<String>,
 }
 
 fn github_api_url() -> String {

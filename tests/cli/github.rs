@@ -83,7 +83,23 @@ fn acme(base: &str, r: &Request, seen: &Mutex<HashMap<String, usize>>) -> Reply 
             Reply::json(creds.to_string())
         }
         _ if p == format!("{org}/installations") => file("orgs_org_installations.json"),
+        // GitHub's example hook (http://example.com), given a secret (GitHub masks it).
+        _ if p == format!("{org}/hooks") => {
+            let mut hooks = example("orgs_org_hooks.json");
+            hooks[0]["config"]["secret"] = json!("********");
+            let mut unsigned = hooks[0].clone();
+            unsigned["id"] = json!(2);
+            unsigned["config"] = json!({"url": "https://example.com/hook", "content_type": "json"});
+            hooks.as_array_mut().unwrap().push(unsigned);
+            Reply::json(hooks.to_string())
+        }
         _ if p == format!("{org}/actions/secrets") => file("orgs_org_actions_secrets.json"),
+        // GH_TOKEN (Actions and Dependabot) has `selected` visibility: which repositories.
+        _ if p == format!("{org}/actions/secrets/GH_TOKEN/repositories")
+            || p == format!("{org}/dependabot/secrets/GH_TOKEN/repositories") =>
+        {
+            file("orgs_org_actions_secrets_secret_name_repositories.json")
+        }
         _ if p == format!("{org}/dependabot/secrets") => file("orgs_org_dependabot_secrets.json"),
         _ if p == format!("{org}/codespaces/secrets") => file("orgs_org_codespaces_secrets.json"),
         _ if p == format!("{org}/secret-scanning/alerts") => {
@@ -312,9 +328,41 @@ fn inventory_and_findings_of_an_org() {
         assert_eq!(rules_for(&j, &id(s)), ["github.secret-not-rotated"], "{s}");
     }
     assert_eq!(server.hits(&format!("/repos/{ORG}/api/actions/secrets")), 2);
+    // An org secret limited to selected repositories says which (one org-level call each).
+    for store in ["actions", "dependabot"] {
+        let s = identity(&j, &id(&format!("{store}_secret/org/GH_TOKEN")));
+        assert_eq!(s["attributes"]["visibility"], "selected");
+        assert_eq!(
+            s["attributes"]["repositories"],
+            json!(["Hello-World"]),
+            "{s}"
+        );
+    }
+    assert!(
+        identity(&j, &id("actions_secret/org/GIST_ID"))["attributes"]
+            .get("repositories")
+            .is_none()
+    );
     assert_eq!(
         server.hits(&format!("/repos/{ORG}/Hello-World/dependabot/secrets")),
         2
+    );
+
+    // A webhook with a secret is a credential; over http its signed deliveries are readable.
+    let hook = identity(&j, &id("webhook/1"));
+    assert_eq!(hook["attributes"]["url_host"], "example.com");
+    assert_eq!(hook["attributes"]["url_scheme"], "http");
+    assert_eq!(
+        rules_for(&j, &id("webhook/1")),
+        ["github.webhook-secret-without-tls"]
+    );
+    // One without a secret signs nothing: not an identity.
+    assert!(
+        !j["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == id("webhook/2"))
     );
 
     // The App installation writes deployments only: inventoried, not flagged.
@@ -930,4 +978,272 @@ fn a_limit_within_the_wait_that_keeps_coming_back_is_told_as_such() {
         "{n:#?}"
     );
     assert_eq!(server.hits("/repos/acme/gamma/keys"), 0);
+}
+
+/// A generated organisation of `n` repositories (`repo-0000`…) on a loopback server that
+/// enforces GitHub's primary rate limit: `budget` charged calls, then 403 with
+/// `x-ratelimit-remaining: 0` and a reset 30 minutes away. Every 200 carries an ETag; a request
+/// whose `If-None-Match` matches gets a `304`, which is not charged (as on GitHub).
+struct BigOrg {
+    server: ApiServer,
+    budget: Arc<std::sync::atomic::AtomicI64>,
+    charged: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl BigOrg {
+    fn start(n: usize) -> BigOrg {
+        use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+        let budget = Arc::new(AtomicI64::new(0));
+        let charged = Arc::new(AtomicU64::new(0));
+        let reset = (now() + 1800).to_string();
+        let (b, c) = (budget.clone(), charged.clone());
+        let names: Vec<String> = (0..n).map(|i| format!("repo-{i:04}")).collect();
+        let server = ApiServer::start(move |base, r| {
+            let reply = big_org(base, r, &names);
+            if reply.status != 200 {
+                return reply;
+            }
+            let etag = format!("\"{}\"", sha256_hex(&reply.body));
+            if r.if_none_match.as_deref() == Some(etag.as_str()) {
+                return Reply::not_modified();
+            }
+            if b.fetch_sub(1, Ordering::SeqCst) <= 0 {
+                return Reply::status(403, "API rate limit exceeded for user ID 1.")
+                    .header("x-ratelimit-remaining", "0")
+                    .header("x-ratelimit-reset", reset.clone());
+            }
+            c.fetch_add(1, Ordering::SeqCst);
+            reply.header("etag", etag)
+        });
+        BigOrg {
+            server,
+            budget,
+            charged,
+        }
+    }
+
+    /// A new hour: `calls` to spend; returns what the last run was charged.
+    fn new_hour(&self, calls: i64) -> u64 {
+        use std::sync::atomic::Ordering;
+        self.budget.store(calls, Ordering::SeqCst);
+        self.charged.swap(0, Ordering::SeqCst)
+    }
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+/// The generated org's answers: GitHub's examples, one deploy key and one Actions secret per
+/// repository, other lists empty in their own shapes; 100 repositories a page.
+fn big_org(base: &str, r: &Request, names: &[String]) -> Reply {
+    let p = r.path();
+    if p == "/orgs/acme/repos" {
+        let page: usize = r
+            .target
+            .split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix("page="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let chunk: Vec<Value> = names
+            .iter()
+            .skip((page - 1) * 100)
+            .take(100)
+            .map(|n| repo(n))
+            .collect();
+        let reply = Reply::json(Value::Array(chunk).to_string());
+        return if page * 100 < names.len() {
+            reply.header(
+                "link",
+                format!(
+                    "<{base}/orgs/acme/repos?per_page=100&type=all&page={}>; rel=\"next\"",
+                    page + 1
+                ),
+            )
+        } else {
+            reply
+        };
+    }
+    if let Some(rest) = p.strip_prefix("/repos/acme/repo-") {
+        let (num, what) = rest.split_once('/').unwrap_or((rest, ""));
+        let i: u64 = num.parse().unwrap_or(0);
+        match what {
+            "keys" => {
+                let mut k = example("repos_owner_repo_keys.json")[0].clone();
+                k["id"] = json!(i + 1);
+                return Reply::json(json!([k]).to_string());
+            }
+            "actions/secrets" => {
+                return Reply::json(example("repos_owner_repo_actions_secrets.json").to_string());
+            }
+            _ => {}
+        }
+    }
+    match p {
+        "/orgs/acme/members" => Reply::json(example("orgs_org_members.json").to_string()),
+        _ => empty_org(r),
+    }
+}
+
+fn scan_to(server: &ApiServer, out: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "scan",
+        "github",
+        "--org",
+        ORG,
+        "--api-url",
+        &server.url,
+        "--token-env",
+        "NHISCAN_TEST_GH_TOKEN",
+        "-f",
+        "json",
+        "-q",
+        "--fail-on",
+        "none",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = nhiscan()
+        .env("NHISCAN_TEST_GH_TOKEN", TOKEN)
+        .timeout(Duration::from_secs(600))
+        .args(&args)
+        .output()
+        .expect("runs");
+    let code = o.status.code();
+    assert!(
+        matches!(code, Some(0 | 3)),
+        "{code:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
+/// The repositories a stopped run named as not (completely) read.
+fn unread(j: &Value) -> Vec<String> {
+    notes(j)
+        .iter()
+        .find_map(|n| {
+            n.contains("rate limit:").then(|| {
+                n.rsplit(": ")
+                    .next()
+                    .unwrap()
+                    .split(", ")
+                    .map(String::from)
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+fn sorted_identities(j: &Value) -> Vec<Value> {
+    let mut ids = j["identities"].as_array().unwrap().clone();
+    ids.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    ids
+}
+
+/// Issue 13: 2,000 repositories, 5,000 calls an hour, the reset 30 minutes away (past the
+/// 15-minute default wait). Cold, the run stops with a note naming exactly the unread
+/// repositories; later runs of just those (`--repos`, one hour each) complete them, and their
+/// merge equals one complete scan; with the ETag cache warm a whole scan fits in one hour.
+#[test]
+fn a_large_org_within_the_rate_limit_cache_stop_and_merge() {
+    let org = BigOrg::start(2000);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+
+    // Cold: stops, naming what it did not read.
+    org.new_hour(5000);
+    let first = dir.path().join("run-0.json");
+    let j = scan_to(&org.server, &first, &["--cache", cache_arg]);
+    assert_eq!(j["sources"][0]["status"], "partial");
+    let mut missing = unread(&j);
+    assert!(
+        missing.len() > 900 && missing.len() < 1100,
+        "{} unread: {:#?}",
+        missing.len(),
+        notes(&j)
+    );
+    // Exactly those: every other repository's five lists were answered and its key and two
+    // secrets are in the report; each named one has a list that was not answered.
+    let ids: std::collections::HashSet<&str> = j["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    let mut answered: HashMap<String, usize> = HashMap::new();
+    for s in org.server.replies() {
+        if let Some(rest) = s.target.strip_prefix("/repos/acme/")
+            && matches!(s.status, 200 | 304)
+        {
+            *answered
+                .entry(rest.split('/').next().unwrap().to_string())
+                .or_default() += 1;
+        }
+    }
+    for i in 0..2000 {
+        let name = format!("repo-{i:04}");
+        let read = answered.get(&name).copied().unwrap_or(0) == 5;
+        assert_eq!(read, !missing.contains(&name), "{name}");
+        if read {
+            assert!(ids.contains(format!("github:acme/deploy_key/{name}/{}", i + 1).as_str()));
+            for secret in ["GH_TOKEN", "GIST_ID"] {
+                let id = format!("github:acme/actions_secret/repo/{name}/{secret}");
+                assert!(ids.contains(id.as_str()), "{id}");
+            }
+        }
+    }
+    assert!(org.new_hour(0) <= 5000);
+
+    // Later hours: only the named repositories, until none is left (bounded).
+    let mut reports = vec![first];
+    for hour in 1..=4 {
+        if missing.is_empty() {
+            break;
+        }
+        org.new_hour(5000);
+        let out = dir.path().join(format!("run-{hour}.json"));
+        let list = missing.join(",");
+        let j = scan_to(&org.server, &out, &["--cache", cache_arg, "--repos", &list]);
+        let left = unread(&j);
+        assert!(left.len() < missing.len(), "no progress in hour {hour}");
+        assert!(left.iter().all(|r| missing.contains(r)));
+        missing = left;
+        reports.push(out);
+    }
+    assert!(
+        missing.is_empty(),
+        "still unread after 4 more hours: {missing:?}"
+    );
+    let mut args = vec!["merge".to_string()];
+    args.extend(reports.iter().map(|p| p.display().to_string()));
+    args.extend(["-f", "json", "-q", "--fail-on", "none"].map(String::from));
+    let merged = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let merged = merged.json();
+
+    // Warm: the whole org again within one hour, complete, equal to the merge.
+    org.new_hour(5000);
+    let warm = scan_to(
+        &org.server,
+        &dir.path().join("warm.json"),
+        &["--cache", cache_arg],
+    );
+    let charged = org.new_hour(0);
+    assert_eq!(
+        warm["sources"][0]["status"],
+        "complete",
+        "{:#?}",
+        notes(&warm)
+    );
+    assert!(charged < 50, "a warm re-scan was charged {charged} calls");
+    let calls_note = notes(&warm)
+        .into_iter()
+        .find(|n| n.contains("API calls"))
+        .unwrap();
+    assert!(calls_note.contains("answered 304"), "{calls_note}");
+    assert_eq!(warm["identities"].as_array().unwrap().len(), 2000 * 3);
+    assert_eq!(sorted_identities(&merged), sorted_identities(&warm));
 }

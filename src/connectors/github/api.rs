@@ -83,6 +83,30 @@ pub struct Installation {
     pub suspended_by: Option<User>,
 }
 
+/// `GET /orgs/{org}/hooks`: an org webhook. With a `config.secret` (GitHub masks it as
+/// `********`), every delivery is signed with that shared key: a credential of the org.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrgHook {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub active: bool,
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub config: HookConfig,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A webhook's `config` (GitHub's `webhook-config`): `insecure_ssl` is `"0"`/`"1"` or a number.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HookConfig {
+    pub url: Option<String>,
+    pub secret: Option<String>,
+    pub insecure_ssl: Option<serde_json::Value>,
+}
+
 pub use octocrab::models::Author as Member;
 pub use octocrab::models::Repository as Repo;
 pub use octocrab::models::orgs::secrets::OrganizationSecret;
@@ -100,6 +124,9 @@ pub struct Secret {
     pub updated_at: Option<DateTime<Utc>>,
     /// Org secrets only: `all`, `private` or `selected`.
     pub visibility: Option<String>,
+    /// An org secret with `selected` visibility: the repositories whose workflows can read it
+    /// (`None` when not read).
+    pub repositories: Option<Vec<String>>,
 }
 
 impl From<OrganizationSecret> for Secret {
@@ -109,6 +136,7 @@ impl From<OrganizationSecret> for Secret {
             created_at: Some(s.created_at),
             updated_at: Some(s.updated_at),
             visibility: enum_str(&s.visibility),
+            repositories: None,
         }
     }
 }
@@ -120,6 +148,7 @@ impl From<RepositorySecret> for Secret {
             created_at: Some(s.created_at),
             updated_at: Some(s.updated_at),
             visibility: None,
+            repositories: None,
         }
     }
 }
@@ -189,6 +218,8 @@ pub struct OrgData {
     /// (repo name, key).
     pub deploy_keys: Vec<(String, DeployKey)>,
     pub secrets: Vec<(SecretStore, SecretScope, Secret)>,
+    /// Org webhooks (all of them; the mapping keeps those with a secret).
+    pub hooks: Vec<OrgHook>,
     /// (alert, number of locations when they were listed).
     pub alerts: Vec<(SecretScanningAlert, Option<usize>)>,
 }

@@ -15,6 +15,7 @@
 //! `next` links are followed only on the API host itself: octocrab attaches the token only to
 //! relative URIs, and a link to another host must never receive it.
 
+use super::cache::{Entry, EtagCache};
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -67,6 +68,11 @@ pub struct Api {
     /// Longest wait for a rate limit to lift before giving up on the rest of the scan.
     max_wait: Duration,
     calls: AtomicU64,
+    /// Calls GitHub answered `304 Not Modified` from `--cache` (not charged to the rate limit).
+    not_modified: AtomicU64,
+    /// The API root as given, the first half of a cache key.
+    api_url: String,
+    cache: Option<EtagCache>,
     /// Set once a rate limit could not be waited out: later calls fail fast.
     stopped: Mutex<Option<String>>,
 }
@@ -86,13 +92,27 @@ impl Api {
             origin,
             max_wait,
             calls: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
+            api_url: api_url.to_string(),
+            cache: None,
             stopped: Mutex::new(None),
         }
+    }
+
+    /// Send `If-None-Match` from, and keep ETags in, this cache.
+    pub fn with_cache(mut self, cache: Option<EtagCache>) -> Api {
+        self.cache = cache;
+        self
     }
 
     /// Requests sent so far (retries included).
     pub fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Of those, the ones answered `304 Not Modified` (free under GitHub's rate limit).
+    pub fn not_modified(&self) -> u64 {
+        self.not_modified.load(Ordering::Relaxed)
     }
 
     /// One GET (path + query, relative to the API root), with rate-limit waits and retries of
@@ -160,27 +180,56 @@ impl Api {
     }
 
     /// Send one GET and read the whole answer; a dropped connection is a `Transport` error.
+    /// With a cache, the cached ETag goes along and a `304` is answered from the cache (as a
+    /// `200` with the cached body and `Link`); a `200` with an ETag is kept.
     async fn send(&self, path: &str) -> Result<(u16, Headers, String), ApiError> {
-        let resp = self
-            .crab
-            ._get(path)
-            .await
-            .map_err(|e| ApiError::Transport(format!("{e}")))?;
+        let key = format!("{}{path}", self.api_url);
+        let cached = self.cache.as_ref().and_then(|c| c.get(&key));
+        let conditional = cached.as_ref().and_then(|e| {
+            let value = http::HeaderValue::from_str(&e.etag).ok()?;
+            let mut h = http::HeaderMap::new();
+            h.insert(http::header::IF_NONE_MATCH, value);
+            Some(h)
+        });
+        let resp = match conditional {
+            Some(h) => self.crab._get_with_headers(path, Some(h)).await,
+            None => self.crab._get(path).await,
+        }
+        .map_err(|e| ApiError::Transport(format!("{e}")))?;
         let status = resp.status().as_u16();
         let h = resp.headers();
         let text = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
         let num = |k: &str| text(k).and_then(|v| v.trim().parse::<u64>().ok());
-        let headers = Headers {
+        let mut headers = Headers {
             link: text("link"),
             retry_after: num("retry-after"),
             remaining: num("x-ratelimit-remaining"),
             reset: num("x-ratelimit-reset"),
         };
+        let etag = text("etag");
         let body = self
             .crab
             .body_to_string(resp)
             .await
             .map_err(|e| ApiError::Transport(format!("reading the body: {e}")))?;
+        if status == 304
+            && let Some(e) = cached
+        {
+            self.not_modified.fetch_add(1, Ordering::Relaxed);
+            headers.link = e.link;
+            return Ok((200, headers, e.body));
+        }
+        if status == 200
+            && let (Some(cache), Some(etag)) = (&self.cache, etag)
+        {
+            let entry = Entry {
+                etag,
+                link: headers.link.clone(),
+                body,
+            };
+            cache.put(&key, &entry);
+            return Ok((status, headers, entry.body));
+        }
         Ok((status, headers, body))
     }
 

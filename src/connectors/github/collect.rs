@@ -5,7 +5,7 @@
 //! saying what access is missing; the rest of the scan goes on.
 
 use super::api::{
-    CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData,
+    CredentialAuthorization, DeployKey, Environment, Installation, Member, OrgData, OrgHook,
     OrganizationSecret, PatGrant, Repo, RepositorySecret, Secret, SecretScanningAlert, SecretScope,
     SecretStore,
 };
@@ -35,6 +35,8 @@ const NEEDS_CODESPACES: &str = "needs admin:org or the organization permission \
     codespaces secrets\": read, and Codespaces enabled for the organisation";
 const NEEDS_SCANNING: &str = "needs secret scanning enabled (GitHub Secret Protection / \
     Advanced Security) and security_events or \"Secret scanning alerts\": read";
+const NEEDS_HOOKS: &str = "needs admin:org_hook (classic token, org owner) or the organization \
+    permission \"Webhooks\": read";
 const NEEDS_MEMBERS: &str = "needs read:org (or the organization permission \"Members\": read)";
 const NEEDS_REPOS: &str = "needs repo or read:org (or the repository permission \"Metadata\": \
     read on the org's repositories)";
@@ -47,9 +49,19 @@ pub struct Collection {
 /// A per-repository read that failed, grouped into one note per resource and cause.
 type RepoFailures = BTreeMap<(String, String), Vec<String>>;
 
-/// `user_token`: the token belongs to a user (not an App), whose view of the member list
-/// depends on being a member.
-pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool) -> Collection {
+/// How much of the organisation to read, and how.
+pub struct Scope<'a> {
+    /// Repositories read at once.
+    pub concurrency: usize,
+    /// The token belongs to a user (not an App), whose view of the member list depends on
+    /// being a member.
+    pub user_token: bool,
+    /// Read only these repositories (empty: all).
+    pub only_repos: &'a [String],
+}
+
+pub async fn collect(api: &Api, org: &str, scope: &Scope<'_>) -> Collection {
+    let (concurrency, user_token) = (scope.concurrency, scope.user_token);
     let mut notes = Vec::new();
     let mut data = OrgData {
         org: org.to_string(),
@@ -119,12 +131,24 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
         )
         .await
         .unwrap_or_default();
-        data.secrets.extend(
-            secrets
-                .into_iter()
-                .map(|s| (store, SecretScope::Org, s.into())),
-        );
+        for s in secrets {
+            let mut secret: Secret = s.into();
+            if secret.visibility.as_deref() == Some("selected") {
+                secret.repositories =
+                    selected_repositories(api, org, store, &secret.name, needs, &mut notes).await;
+            }
+            data.secrets.push((store, SecretScope::Org, secret));
+        }
     }
+    data.hooks = org_list::<OrgHook>(
+        api,
+        &mut notes,
+        format!("/orgs/{org}/hooks"),
+        None,
+        NEEDS_HOOKS,
+    )
+    .await
+    .unwrap_or_default();
     let alerts: Vec<SecretScanningAlert> = org_list(
         api,
         &mut notes,
@@ -143,9 +167,57 @@ pub async fn collect(api: &Api, org: &str, concurrency: usize, user_token: bool)
     )
     .await
     .unwrap_or_default();
+    let repos = only(repos, scope.only_repos, org, &mut notes);
 
     repo_level(api, org, &repos, alerts, concurrency, &mut data, &mut notes).await;
     Collection { data, notes }
+}
+
+/// Which repositories an org secret with `selected` visibility reaches: one org-level call
+/// answers for the whole org (no per-repository reads needed to know a secret's reach).
+async fn selected_repositories(
+    api: &Api,
+    org: &str,
+    store: SecretStore,
+    name: &str,
+    needs: &str,
+    notes: &mut Vec<Note>,
+) -> Option<Vec<String>> {
+    let path = format!(
+        "/orgs/{org}/{}/secrets/{}/repositories",
+        store.segment(),
+        encode(name)
+    );
+    let repos: Vec<Repo> = org_list(api, notes, path, Some("repositories"), needs).await?;
+    let mut names: Vec<String> = repos.into_iter().map(|r| r.name).collect();
+    names.sort();
+    Some(names)
+}
+
+/// The repositories `--repos` names (all when it names none); a name the org does not have is
+/// a note.
+fn only(repos: Vec<Repo>, names: &[String], org: &str, notes: &mut Vec<Note>) -> Vec<Repo> {
+    if names.is_empty() {
+        return repos;
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .filter(|n| !repos.iter().any(|r| &r.name == *n))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        notes.push(Note::warning(
+            format!("GET /orgs/{org}/repos"),
+            format!(
+                "--repos names repositories {org} does not have (or the token cannot see): {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    repos
+        .into_iter()
+        .filter(|r| names.contains(&r.name))
+        .collect()
 }
 
 /// Per-repository reads (and each open alert's locations), `concurrency` at a time; failures

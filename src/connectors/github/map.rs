@@ -31,6 +31,12 @@ pub fn identities(data: &OrgData) -> Vec<Identity> {
     out.extend(data.installations.iter().map(|i| m.installation(i)));
     out.extend(data.deploy_keys.iter().map(|(r, k)| m.deploy_key(r, k)));
     out.extend(
+        data.hooks
+            .iter()
+            .filter(|h| h.config.secret.as_deref().is_some_and(|s| !s.is_empty()))
+            .map(|h| m.webhook(h)),
+    );
+    out.extend(
         data.secrets
             .iter()
             .map(|(store, scope, s)| m.secret(*store, scope, s)),
@@ -230,6 +236,53 @@ impl<'a> Mapper<'a> {
         id
     }
 
+    /// An org webhook with a secret. Only the URL's scheme and host are kept: a hook URL may
+    /// carry a token in its path or query, and the secret itself is never returned by GitHub.
+    fn webhook(&self, h: &super::api::OrgHook) -> Identity {
+        let parsed = h
+            .config
+            .url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok());
+        let host = parsed
+            .as_ref()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "?".into());
+        let mut id = self.base(
+            "webhook",
+            &h.id.to_string(),
+            format!("{} webhook {} → {host}", h.name, h.id),
+        );
+        id.created_at = h.created_at;
+        let insecure = match &h.config.insecure_ssl {
+            Some(Value::String(s)) => s.trim() != "0",
+            Some(Value::Number(n)) => n.as_u64() != Some(0),
+            _ => false,
+        };
+        let a = &mut id.attributes;
+        a.insert("enabled".into(), json!(h.active));
+        a.insert("events".into(), json!(h.events));
+        a.insert("url_host".into(), json!(host));
+        if let Some(u) = &parsed {
+            a.insert("url_scheme".into(), json!(u.scheme()));
+        }
+        a.insert("insecure_ssl".into(), json!(insecure));
+        if let Some(u) = h.updated_at {
+            a.insert("updated_at".into(), json!(u));
+        }
+        id.credentials.push(Credential {
+            id: format!("webhook_secret:{}", h.id),
+            kind: "webhook_secret".into(),
+            created_at: h.created_at,
+            last_used_at: None,
+            expires_at: None,
+            last_rotated_at: None,
+            status: if h.active { "active" } else { "inactive" }.into(),
+            found: None,
+        });
+        id
+    }
+
     fn deploy_key(&self, repo: &str, k: &DeployKey) -> Identity {
         let key_id = k.id.into_inner();
         let mut id = self.base(
@@ -293,6 +346,9 @@ impl<'a> Mapper<'a> {
         }
         if let Some(v) = &s.visibility {
             a.insert("visibility".into(), json!(v));
+        }
+        if let Some(r) = &s.repositories {
+            a.insert("repositories".into(), json!(r));
         }
         // GitHub sets updated_at when the value is replaced: the last rotation.
         let rotated = s.updated_at.or(s.created_at);
@@ -386,6 +442,7 @@ mod tests {
                 .map(|k| ("Hello-World".into(), k))
                 .collect(),
             secrets: all,
+            hooks: example("orgs_org_hooks.json"),
             alerts: example::<Vec<SecretScanningAlert>>("orgs_org_secret-scanning_alerts.json")
                 .into_iter()
                 .map(|a| (a, Some(3)))
@@ -462,5 +519,24 @@ mod tests {
         let ids = identities(&d);
         let pat = find(&ids, "github:octo-org/fine_grained_pat/25381");
         assert!(!pat.attributes.contains_key("owner_is_member"));
+    }
+
+    /// A hook URL may carry a token (path, query, user info): only scheme and host are kept.
+    #[test]
+    fn a_webhook_keeps_only_the_urls_scheme_and_host() {
+        let mut hooks: Vec<super::super::api::OrgHook> = example("orgs_org_hooks.json");
+        hooks[0].config.url = Some("https://u:pw@hooks.example/t/sekrit?token=abc".into());
+        hooks[0].config.secret = Some("********".into());
+        let data = OrgData {
+            org: "o".into(),
+            hooks,
+            ..Default::default()
+        };
+        let ids = identities(&data);
+        assert_eq!(ids.len(), 1);
+        let text = serde_json::to_string(&ids[0]).unwrap();
+        assert!(!text.contains("sekrit") && !text.contains("abc") && !text.contains("pw@"));
+        assert_eq!(ids[0].attributes["url_host"], "hooks.example");
+        assert_eq!(ids[0].attributes["insecure_ssl"], false);
     }
 }

@@ -9,6 +9,7 @@
 
 mod alerts;
 pub mod api;
+mod cache;
 mod client;
 mod collect;
 pub mod map;
@@ -51,6 +52,10 @@ pub struct GithubLive {
     pub concurrency: usize,
     /// Longest wait for a rate limit to lift before stopping with a coverage note.
     pub max_rate_limit_wait: Duration,
+    /// `--cache DIR`: ETags of earlier answers, so unchanged pages cost a free `304`.
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// `--repos`: read only these repositories (by name), e.g. the ones a stopped run named.
+    pub only_repos: Vec<String>,
     /// API calls the preflight made, added to the scan's count.
     preflight_calls: AtomicU64,
     /// The App installation the preflight found, so the scan does not look it up again.
@@ -65,6 +70,8 @@ impl GithubLive {
             auth,
             concurrency: 16,
             max_rate_limit_wait: Duration::from_secs(900),
+            cache_dir: None,
+            only_repos: Vec::new(),
             preflight_calls: AtomicU64::new(0),
             installation: OnceLock::new(),
         }
@@ -162,12 +169,26 @@ impl Connector for GithubLive {
     fn collect(&self, progress: &Progress) -> Result<Collected> {
         progress.set_message(format!("GitHub {}", self.org));
         let started = Instant::now();
-        let (collection, calls) = runtime::block_on(async {
+        let cache = match &self.cache_dir {
+            Some(dir) => Some(cache::EtagCache::open(dir).with_context(|| {
+                format!(
+                    "--cache {}: cannot create or open the folder",
+                    dir.display()
+                )
+            })?),
+            None => None,
+        };
+        let (collection, calls, not_modified) = runtime::block_on(async {
             let crab = self.client().await?;
-            let api = Api::new(crab, &self.api_url, self.max_rate_limit_wait);
+            let api = Api::new(crab, &self.api_url, self.max_rate_limit_wait).with_cache(cache);
             let user_token = matches!(self.auth, Auth::Token(_));
-            let c = collect::collect(&api, &self.org, self.concurrency, user_token).await;
-            anyhow::Ok((c, api.calls()))
+            let scope = collect::Scope {
+                concurrency: self.concurrency,
+                user_token,
+                only_repos: &self.only_repos,
+            };
+            let c = collect::collect(&api, &self.org, &scope).await;
+            anyhow::Ok((c, api.calls(), api.not_modified()))
         })??;
         let calls = calls + self.preflight_calls.load(Ordering::Relaxed);
         let mut notes = collection.notes;
@@ -176,7 +197,8 @@ impl Connector for GithubLive {
             NoteLevel::Info,
             format!("{} API", self.api_url),
             format!(
-                "{calls} API calls in {:.2}s",
+                "{calls} API calls in {:.2}s ({not_modified} answered 304 Not Modified from \
+                 --cache, not charged to the rate limit)",
                 started.elapsed().as_secs_f64()
             ),
         ));
