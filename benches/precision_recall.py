@@ -5,8 +5,11 @@
     python3 benches/precision_recall.py --json          # the numbers as JSON
     python3 benches/precision_recall.py --report r.json # score an existing JSON report instead
 
-Runs `$NHISCAN scan repo benches/corpus/files --format json --fail-on none -q` from the repository
-root and scores every credential location in the report against benches/corpus/labels.json:
+The corpus is not committed: when benches/corpus/files/ or labels.json is missing this script first
+runs `python3 benches/corpus/make_corpus.py` (~20 s), which builds it from the installed Python
+standard library plus seeded synthetic projects (see benches/README.md; --regenerate forces it).
+Then it runs `$NHISCAN scan repo benches/corpus/files --format json --fail-on none -q` from the
+repository root and scores every credential location in the report against benches/corpus/labels.json:
 
 * a labelled positive is found when a reported location has its path and line (for a multi-line
   secret, a PEM block, any line within the block's first line +-1);
@@ -34,6 +37,24 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPUS = HERE / "corpus" / "files"
 LABELS = HERE / "corpus" / "labels.json"
+GENERATOR = HERE / "corpus" / "make_corpus.py"
+
+
+def ensure_corpus(corpus, labels, force=False):
+    """Generate the default corpus when it (or its labels) is missing; a custom --corpus/--labels must exist."""
+    default = corpus.resolve() == CORPUS and labels.resolve() == LABELS
+    if not force and corpus.is_dir() and labels.is_file():
+        return
+    if not default:
+        print(f"precision_recall: {corpus if not corpus.is_dir() else labels} not found (only the default corpus is "
+              f"generated on demand: python3 {GENERATOR.relative_to(REPO)} --out DIR)", file=sys.stderr)
+        sys.exit(2)
+    why = "--regenerate" if force else "benches/corpus/files or labels.json missing"
+    print(f"generating the corpus ({why}): {sys.executable} {GENERATOR.relative_to(REPO)}", file=sys.stderr)
+    p = subprocess.run([sys.executable, str(GENERATOR)], cwd=REPO, stdout=subprocess.DEVNULL)
+    if p.returncode != 0:
+        print(f"precision_recall: make_corpus.py exited {p.returncode}", file=sys.stderr)
+        sys.exit(2)
 
 
 def secret_hash(found):
@@ -154,9 +175,13 @@ def main():
     ap.add_argument("--labels", type=Path, default=LABELS)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--show", type=int, default=40, help="false positives / misses listed in text output (default 40)")
+    ap.add_argument("--regenerate", action="store_true", help="run benches/corpus/make_corpus.py first even if the corpus exists")
     args = ap.parse_args()
 
+    if not args.report or args.regenerate or not args.labels.is_file():
+        ensure_corpus(args.corpus, args.labels, force=args.regenerate)
     labels = json.loads(args.labels.read_text())
+    meta = labels.get("meta", {})
     if args.report:
         report, elapsed, cmd = json.loads(args.report.read_text()), None, f"(report {args.report})"
     else:
@@ -196,6 +221,7 @@ def main():
 
     result = {
         "scanner": cmd, "scan_seconds": round(elapsed, 3) if elapsed is not None else None,
+        "corpus": {k: meta.get(k) for k in ("python", "corpus_sha256", "reference")},
         "positives": n_pos, "negatives": len(labels["negatives"]), "reported_locations": len(locs),
         "found": len(found), "strict_found": len(strict), "tp_lines": tp, "fp_lines": fp,
         "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
@@ -219,6 +245,9 @@ def main():
               f"(skipped: {stats.get('files_skipped_binary', 0)} binary, {stats.get('files_skipped_large', 0)} large, "
               f"{stats.get('files_skipped_allowed', 0)} allowed)")
     print(f"labels    {n_pos} positives over {len(per_type)} types, {len(labels['negatives'])} hard negatives")
+    print(f"corpus    Python {meta.get('python', '?')}, sha256 {str(meta.get('corpus_sha256', '?'))[:16]}… "
+          + ("(the reference corpus of benches/README.md)" if meta.get("reference") else
+             "(NOT the reference corpus: figures not comparable to benches/README.md)"))
     print(f"reported  {len(locs)} locations ({tp} distinct lines on a positive, {fp} distinct lines on none)")
     print()
     print(f"precision {precision:7.2%}   recall {recall:7.2%}   F1 {f1:7.2%}   "

@@ -12,8 +12,14 @@ Ed25519 keys and certificates built from the seeded RNG in keys.py) and hard neg
 planted at recorded lines; labels.json records them. Every label is re-checked against the
 written files before the script exits. Nothing here is a live credential.
 
-The stdlib part depends on the CPython version installed (see labels.json "meta"); on the same
-machine two runs give byte-identical output.
+Nothing it writes is committed (benches/corpus/.gitignore): the corpus is generated where the
+benchmark runs, and benches/precision_recall.py runs this script when files/ or labels.json is
+missing. The stdlib part depends on the CPython installed, and the synthetic projects are drawn from
+the same seeded stream after it, so the whole corpus (labels included) is a function of the seed and
+the stdlib. REFERENCE records the Python the published figures (benches/README.md) were measured
+with and the digest of the corpus it gives; on another Python, or a stdlib that gives another
+digest, the script warns that the figures are not comparable (or, with --require-reference,
+refuses). On the same stdlib two runs give byte-identical output.
 """
 import argparse
 import base64
@@ -38,6 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import keys  # noqa: E402
 
 SEED = 20250611
+# The corpus the figures in benches/README.md were measured on: made with this CPython, it has this
+# digest (corpus_digest(): every file's path and bytes plus the positives and negatives).
+REFERENCE = {"python": "3.11.7", "corpus_sha256": "a2410b2c2c7df4458cdcd09cb470770ad75107a135684a5c4289a7c3e912329e"}
 HERE = Path(__file__).resolve().parent
 N_STDLIB = 400
 MAX_STDLIB_FILE = 40_000
@@ -1893,10 +1902,32 @@ def verify(c, root):
     return problems
 
 
+def corpus_digest(files, labels):
+    """sha256 over every file (sorted path, length, bytes) and the labels (positives, negatives)."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        data = files[rel].encode()
+        h.update(f"{rel}\0{len(data)}\0".encode())
+        h.update(data)
+    h.update(json.dumps({k: labels[k] for k in ("positives", "negatives")}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=HERE, help="directory receiving files/ and labels.json (default: this folder)")
+    ap.add_argument("--require-reference", action="store_true",
+                    help=f"refuse (exit 3) unless this is Python {REFERENCE['python']} and the corpus matches the reference digest")
     args = ap.parse_args()
+    py = sys.version.split()[0]
+    if py != REFERENCE["python"]:
+        msg = (f"make_corpus: this is Python {py}; the reference corpus (the figures in benches/README.md) was made with "
+               f"Python {REFERENCE['python']}. The stdlib differs, so files, labels and figures will differ too: "
+               f"compare numbers from the same corpus only.")
+        if args.require_reference:
+            print(msg + " Refusing (--require-reference).", file=sys.stderr)
+            return 3
+        print("warning: " + msg, file=sys.stderr)
     c = generate()
     files_dir = args.out / "files"
     if files_dir.exists():
@@ -1911,7 +1942,10 @@ def main():
             e.pop("_needle", None)
             e.pop("_secret", None)
         c.labels[kind].sort(key=lambda e: (e["path"], e["line"], e["type"]))
-    out = {"meta": {"generator": "benches/corpus/make_corpus.py", "seed": SEED, "python": sys.version.split()[0],
+    digest = corpus_digest(c.files, c.labels)
+    out = {"meta": {"generator": "benches/corpus/make_corpus.py", "seed": SEED, "python": py,
+                    "stdlib": sysconfig.get_paths()["stdlib"], "corpus_sha256": digest,
+                    "reference": digest == REFERENCE["corpus_sha256"],
                     "files": len(c.files), "bytes": sum(len(t.encode()) for t in c.files.values()),
                     "note": "line numbers are 1-based; end_line marks multi-line secrets (match the first line +-1); "
                             "alt_secret_sha256 lists other spans a detector may reasonably capture (URL vs password, escaped vs raw PEM)"},
@@ -1926,9 +1960,19 @@ def main():
           f"{len(c.labels['negatives'])} negatives over {len(nt)} types")
     for name, d in (("positives", pt), ("negatives", nt)):
         print(f"  {name}: " + ", ".join(f"{k}={v}" for k, v in sorted(d.items())))
+    print(f"corpus sha256 {digest} " + ("(the reference corpus)" if out["meta"]["reference"] else
+                                        f"(NOT the reference corpus {REFERENCE['corpus_sha256'][:12]}…, Python {REFERENCE['python']})"))
     if problems:
         print(f"{len(problems)} label problems:", *problems[:30], sep="\n  ", file=sys.stderr)
         return 1
+    if not out["meta"]["reference"]:
+        msg = ("make_corpus: this corpus differs from the reference one (another stdlib, or a changed generator): "
+               "its figures are not comparable to benches/README.md")
+        if args.require_reference:
+            print(msg + ". Refusing (--require-reference); files/ and labels.json were written but not the reference.",
+                  file=sys.stderr)
+            return 3
+        print("warning: " + msg, file=sys.stderr)
     return 0
 
 
