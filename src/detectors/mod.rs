@@ -19,5 +19,6 @@ pub use matcher::SecretMatch;
 pub use name_marker::{NameMarkers, example_is_marked};
 pub use placeholder::is_placeholder;
 pub use spec::{
-    BasicAuthSpec, DetectorFile, DetectorSpec, JsonFieldSpec, NameMarkerSpec, SigV4Spec, ValidateSpec,
+    BasicAuthSpec, DetectorFile, DetectorSpec, JsonFieldSpec, NameMarkerSpec, SigV4Spec,
+    ValidateSpec,
 };

@@ -119,8 +119,10 @@ fn serve(conn: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
             query,
             headers,
         };
+        // Logged before it is answered: a test reads the log as soon as the client gives up,
+        // which for a deliberately slow answer is before the handler returns.
+        log.lock().unwrap().push(req.clone());
         let resp = handler(&req);
-        log.lock().unwrap().push(req);
         let mut head = format!(
             "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
             resp.status,
