@@ -33,6 +33,8 @@ mod clock;
 mod config;
 #[path = "cli/detectors.rs"]
 mod detectors;
+#[path = "cli/from_folders.rs"]
+mod from_folders;
 #[cfg(feature = "github")]
 #[path = "cli/github.rs"]
 mod github;

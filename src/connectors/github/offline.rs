@@ -27,6 +27,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// Largest export file read (a page list of a big organisation is a few MiB).
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
 pub struct GithubOffline {
     /// Organisation login, used in identity ids.
     pub org: String,
@@ -173,12 +176,19 @@ impl Reader<'_> {
     /// The items of a saved list (every page of it), `None` when the file is absent or bad.
     fn list<T: DeserializeOwned>(&mut self, rel: &str, key: Option<&str>) -> Option<Vec<T>> {
         let path = self.root.join(rel);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(e) => {
+        // The export folder may be anyone's: regular files only, no symlink out of it.
+        let text = match crate::safe_file::read(&path, Some(self.root), MAX_FILE_BYTES)
+            .map(String::from_utf8)
+        {
+            Ok(Ok(t)) => t,
+            Err(crate::safe_file::Refused::Missing) => return None,
+            Ok(Err(_)) => {
                 self.notes
-                    .push(Note::warning(rel, format!("cannot read: {e}")));
+                    .push(Note::warning(rel, "not UTF-8 text: skipped"));
+                return None;
+            }
+            Err(e) => {
+                self.notes.push(Note::warning(rel, e.to_string()));
                 return None;
             }
         };

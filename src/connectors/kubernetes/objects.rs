@@ -27,33 +27,56 @@ impl Object {
     }
 }
 
+/// Largest manifest or dump file read (a whole-cluster `kubectl get -o json` is tens of MiB).
+const MAX_FILE_BYTES: u64 = 1 << 30;
+
 pub fn load(path: &Path, notes: &mut Vec<Note>) -> Vec<Object> {
-    let mut files = Vec::new();
+    // The file a user names is read as given; files found in a folder of manifests (possibly a
+    // checked-out repository) only when regular and reached without a symlink out of the folder.
+    let mut files: Vec<(std::path::PathBuf, Option<&Path>)> = Vec::new();
     if path.is_file() {
-        files.push(path.to_path_buf());
+        files.push((path.to_path_buf(), None));
     } else {
         for e in ignore::WalkBuilder::new(path)
             .standard_filters(false)
             .build()
-            .flatten()
         {
+            let e = match e {
+                Ok(e) => e,
+                Err(err) => {
+                    // An unreadable folder is a gap in the input: say so, read the rest.
+                    let at = err_path(&err).unwrap_or_else(|| path.display().to_string());
+                    notes.push(Note::warning(&at, format!("not read: {err}")));
+                    continue;
+                }
+            };
             let p = e.path();
-            if p.is_file()
+            if !e.file_type().is_some_and(|t| t.is_dir())
                 && p.extension()
                     .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
             {
-                files.push(p.to_path_buf());
+                files.push((p.to_path_buf(), Some(path)));
             }
         }
         files.sort();
     }
     let mut out = Vec::new();
-    for f in files {
+    for (f, tree) in files {
         let name = f.display().to_string();
-        let text = match std::fs::read_to_string(&f) {
-            Ok(t) => t,
+        let bytes = match tree {
+            None => std::fs::read(&f).map_err(|e| format!("cannot read: {e}")),
+            Some(tree) => {
+                crate::safe_file::read(&f, Some(tree), MAX_FILE_BYTES).map_err(|e| e.to_string())
+            }
+        };
+        let text = match bytes.map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                notes.push(Note::warning(&name, "not UTF-8 text: skipped"));
+                continue;
+            }
             Err(e) => {
-                notes.push(Note::warning(&name, format!("cannot read: {e}")));
+                notes.push(Note::warning(&name, e));
                 continue;
             }
         };
@@ -75,6 +98,17 @@ pub fn load(path: &Path, notes: &mut Vec<Note>) -> Vec<Object> {
         }
     }
     out
+}
+
+/// The path an `ignore` walk error is about, when it names one.
+fn err_path(e: &ignore::Error) -> Option<String> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
+        _ => None,
+    }
 }
 
 /// Split multi-document YAML on `---` lines (JSON files are one document).
