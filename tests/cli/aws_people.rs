@@ -18,18 +18,6 @@ fn scan(extra: &[&str]) -> Value {
     r.json()
 }
 
-fn rules_on(j: &Value, id: &str) -> Vec<String> {
-    let mut v: Vec<String> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["identity_id"] == id)
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn identity_center_saml_and_mfa_roles_are_people_and_not_judged_as_machines() {
     let j = scan(&[]);
@@ -48,7 +36,7 @@ fn identity_center_saml_and_mfa_roles_are_people_and_not_judged_as_machines() {
             .iter()
             .any(|f| f == "admin")
     );
-    assert_eq!(rules_on(&j, &sso), Vec::<String>::new());
+    assert_eq!(rules_for(&j, &sso), Vec::<String>::new());
 
     let okta = format!("{ORG}:role/okta-engineers");
     let r = identity(&j, &okta);
@@ -58,16 +46,16 @@ fn identity_center_saml_and_mfa_roles_are_people_and_not_judged_as_machines() {
         r["attributes"]["human_idp"][0],
         format!("{ORG}:saml-provider/Okta")
     );
-    assert_eq!(rules_on(&j, &okta), Vec::<String>::new());
+    assert_eq!(rules_for(&j, &okta), Vec::<String>::new());
 
     let bg = format!("{ORG}:role/breakglass");
     assert_eq!(identity(&j, &bg)["attributes"]["human_access"], "mfa");
-    assert_eq!(rules_on(&j, &bg), Vec::<String>::new());
+    assert_eq!(rules_for(&j, &bg), Vec::<String>::new());
 
     // A person's role whose trust lets any AWS principal in is still reported.
     let anyone = format!("{ORG}:role/anyone-with-mfa");
     assert_eq!(identity(&j, &anyone)["kind"], "aws.human_role");
-    assert_eq!(rules_on(&j, &anyone), vec!["aws.trust-public"]);
+    assert_eq!(rules_for(&j, &anyone), vec!["aws.trust-public"]);
 
     // Service-linked roles stay AWS's.
     let slr = format!("{ORG}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport");
@@ -80,14 +68,14 @@ fn cross_account_roles_people_assume_are_configured_by_pattern() {
     let ops = format!("{ORG}:role/ops-from-identity-account");
     let j = scan(&[]);
     assert_eq!(identity(&j, &ops)["kind"], "aws.role");
-    assert!(rules_on(&j, &ops).contains(&"aws.admin".to_string()));
+    assert!(rules_for(&j, &ops).contains(&"aws.admin".to_string()));
 
     let j = scan(&["--human-role", "ops-*"]);
     let r = identity(&j, &ops);
     assert_eq!(r["kind"], "aws.human_role");
     assert_eq!(r["attributes"]["human_access"], "configured");
     assert_eq!(r["attributes"]["human_role_pattern"], "ops-*");
-    assert_eq!(rules_on(&j, &ops), Vec::<String>::new());
+    assert_eq!(rules_for(&j, &ops), Vec::<String>::new());
 
     // The same from a config given with --config.
     let dir = tempfile::tempdir().unwrap();
@@ -126,10 +114,10 @@ fn eks_irsa_without_a_pinned_service_account_and_pod_identity_roles() {
     ] {
         let id = format!("{ORG}:role/{role}");
         assert_eq!(
-            rules_on(&j, &id).contains(&"aws.eks-oidc-unpinned".to_string()),
+            rules_for(&j, &id).contains(&"aws.eks-oidc-unpinned".to_string()),
             flagged,
             "{role}: {:?}",
-            rules_on(&j, &id)
+            rules_for(&j, &id)
         );
         assert_eq!(identity(&j, &id)["kind"], "aws.role");
     }
@@ -144,8 +132,8 @@ fn eks_irsa_without_a_pinned_service_account_and_pod_identity_roles() {
         "pods.eks.amazonaws.com"
     );
     assert!(
-        rules_on(&j, &pod).contains(&"aws.compute-role-privileged".to_string()),
+        rules_for(&j, &pod).contains(&"aws.compute-role-privileged".to_string()),
         "{:?}",
-        rules_on(&j, &pod)
+        rules_for(&j, &pod)
     );
 }

@@ -17,18 +17,6 @@ fn scan(from: &Path, extra: &[&str]) -> Run {
     run(&args)
 }
 
-fn rules_on(j: &Value, id: &str) -> Vec<String> {
-    let mut v: Vec<String> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["identity_id"] == id)
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
-}
-
 fn notes(j: &Value) -> Vec<(String, String)> {
     j["sources"][0]["notes"]
         .as_array()
@@ -188,9 +176,9 @@ fn passrole_scoped_to_one_role_is_escalation_only_when_that_role_is_an_administr
     let j = r.json();
     let admin_passer = format!("{ORG_ACCT}:user/deployer-admin-role");
     assert!(
-        rules_on(&j, &admin_passer).contains(&"aws.privilege-escalation".to_string()),
+        rules_for(&j, &admin_passer).contains(&"aws.privilege-escalation".to_string()),
         "{:?}",
-        rules_on(&j, &admin_passer)
+        rules_for(&j, &admin_passer)
     );
     let f = j["findings"]
         .as_array()
@@ -206,9 +194,9 @@ fn passrole_scoped_to_one_role_is_escalation_only_when_that_role_is_an_administr
     );
     let app_passer = format!("{ORG_ACCT}:user/deployer-app-role");
     assert!(
-        !rules_on(&j, &app_passer).contains(&"aws.privilege-escalation".to_string()),
+        !rules_for(&j, &app_passer).contains(&"aws.privilege-escalation".to_string()),
         "{:?}",
-        rules_on(&j, &app_passer)
+        rules_for(&j, &app_passer)
     );
     let flags = identity(&j, &app_passer)["permissions"]["flags"].clone();
     assert!(

@@ -71,7 +71,7 @@ fn a_github_export_folder_cannot_lead_nhiscan_out_of_it() {
     let dir = tempfile::tempdir().unwrap();
     // The export, with one list swapped for a symlink to a file outside it.
     let mut swapped = None;
-    for e in walk(&export) {
+    for e in files_under(&export) {
         let rel = e.strip_prefix(&export).unwrap();
         let to = dir.path().join(rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -101,19 +101,4 @@ fn a_github_export_folder_cannot_lead_nhiscan_out_of_it() {
         "{swapped}: {notes}"
     );
     assert!(!r.json()["identities"].as_array().unwrap().is_empty());
-}
-
-#[cfg(feature = "github")]
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }

@@ -80,7 +80,7 @@ fn a_broken_github_export_page_is_noted_without_its_values() {
     copy_dir(&export, dir.path());
     // Every JSON file in the copy gets a value of the wrong type carrying the secret.
     let mut broke = 0;
-    for e in walk(dir.path()) {
+    for e in files_under(dir.path()) {
         if e.extension().is_some_and(|x| x == "json") && broke < 3 {
             std::fs::write(&e, format!("[{{\"id\": \"{SECRET}\"}}]")).unwrap();
             broke += 1;
@@ -102,24 +102,9 @@ fn a_broken_github_export_page_is_noted_without_its_values() {
 
 #[cfg(feature = "github")]
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for e in walk(from) {
+    for e in files_under(from) {
         let rel = e.strip_prefix(from).unwrap();
         std::fs::create_dir_all(to.join(rel).parent().unwrap()).unwrap();
         std::fs::copy(&e, to.join(rel)).unwrap();
     }
-}
-
-#[cfg(feature = "github")]
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }

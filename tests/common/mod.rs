@@ -155,6 +155,21 @@ pub fn identity<'a>(j: &'a Value, id: &str) -> &'a Value {
     })
 }
 
+/// Every file under `dir` (following no symlink), sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The rule ids of an identity's findings, sorted.
 pub fn rules_for(j: &Value, id: &str) -> Vec<String> {
     let mut v: Vec<String> = j["findings"]

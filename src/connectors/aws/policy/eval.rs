@@ -34,6 +34,23 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// Keep statement `statement` of `policy` as the grant when it is the first, or when it
+    /// lifts the condition the one found so far has.
+    pub(super) fn keep_best(
+        best: &mut Option<Grant>,
+        policy: &Arc<ParsedPolicy>,
+        statement: usize,
+        conditional: bool,
+    ) {
+        if best.as_ref().is_none_or(|g| g.conditional && !conditional) {
+            *best = Some(Grant {
+                policy: policy.clone(),
+                statement,
+                conditional,
+            });
+        }
+    }
+
     /// `<policy label> <statement label>`.
     pub fn describe(&self) -> String {
         format!(
@@ -52,6 +69,21 @@ pub struct Decision {
     pub grant: Option<Grant>,
     /// Why an Allow does not count: the explicit Deny or the boundary.
     pub blocked_by: Option<String>,
+}
+
+impl Decision {
+    /// The verdict once no explicit Deny applied: allowed by the best grant, conditional when
+    /// that grant or a Deny that may apply has a condition.
+    pub(super) fn from_grant(grant: Option<Grant>, conditional_deny: bool) -> Decision {
+        Decision {
+            allowed: grant.is_some(),
+            conditional: grant
+                .as_ref()
+                .is_some_and(|g| g.conditional || conditional_deny),
+            grant,
+            blocked_by: None,
+        }
+    }
 }
 
 /// What one policy says about one action on "everything": its best Allow (statement index,
@@ -177,24 +209,11 @@ fn combine(policies: &[Arc<ParsedPolicy>], v: &impl Fn(&ParsedPolicy) -> Verdict
             };
         }
         conditional_deny |= x.deny_conditional;
-        if let Some((i, conditional)) = x.allow
-            && grant.as_ref().is_none_or(|g| g.conditional && !conditional)
-        {
-            grant = Some(Grant {
-                policy: p.clone(),
-                statement: i,
-                conditional,
-            });
+        if let Some((i, conditional)) = x.allow {
+            Grant::keep_best(&mut grant, p, i, conditional);
         }
     }
-    Decision {
-        allowed: grant.is_some(),
-        conditional: grant
-            .as_ref()
-            .is_some_and(|g| g.conditional || conditional_deny),
-        grant,
-        blocked_by: None,
-    }
+    Decision::from_grant(grant, conditional_deny)
 }
 
 /// `*` as the probe means "every action": only an explicit `*` grants it, and a Deny of `*` or a
@@ -249,12 +268,13 @@ fn broad_arn(p: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::document::parse_policy;
-    use super::*;
-    use serde_json::json;
-
-    fn set(docs: &[serde_json::Value], boundary: Option<serde_json::Value>) -> PolicySet {
+impl PolicySet {
+    /// A set from literal documents, named `p0`, `p1`, … and `boundary` (for tests).
+    pub(super) fn of_documents(
+        docs: &[serde_json::Value],
+        boundary: Option<serde_json::Value>,
+    ) -> PolicySet {
+        use super::document::parse_policy;
         PolicySet {
             identity: docs
                 .iter()
@@ -264,6 +284,16 @@ mod tests {
             boundary: boundary.map(|b| vec![Arc::new(parse_policy("boundary", &b).unwrap())]),
             ceiling: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn set(docs: &[serde_json::Value], boundary: Option<serde_json::Value>) -> PolicySet {
+        PolicySet::of_documents(docs, boundary)
     }
 
     fn allow(action: &str, resource: &str) -> serde_json::Value {

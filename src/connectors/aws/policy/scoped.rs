@@ -68,24 +68,10 @@ fn combine_on(policies: &[Arc<ParsedPolicy>], action: &str, resource: &str) -> D
                 conditional_deny = true;
                 continue;
             }
-            let conditional = s.condition.is_some();
-            if grant.as_ref().is_none_or(|g| g.conditional && !conditional) {
-                grant = Some(Grant {
-                    policy: p.clone(),
-                    statement: i,
-                    conditional,
-                });
-            }
+            Grant::keep_best(&mut grant, p, i, s.condition.is_some());
         }
     }
-    Decision {
-        allowed: grant.is_some(),
-        conditional: grant
-            .as_ref()
-            .is_some_and(|g| g.conditional || conditional_deny),
-        grant,
-        blocked_by: None,
-    }
+    Decision::from_grant(grant, conditional_deny)
 }
 
 fn action_matches(s: &Statement, action: &str) -> bool {
@@ -106,22 +92,13 @@ fn resource_matches(r: &Names, resource: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::document::parse_policy;
     use super::*;
     use serde_json::json;
 
     const ADMIN: &str = "arn:aws:iam::123456789012:role/Admin";
 
     fn set(docs: &[serde_json::Value], boundary: Option<serde_json::Value>) -> PolicySet {
-        PolicySet {
-            identity: docs
-                .iter()
-                .enumerate()
-                .map(|(i, d)| Arc::new(parse_policy(format!("p{i}"), d).unwrap()))
-                .collect(),
-            boundary: boundary.map(|b| vec![Arc::new(parse_policy("boundary", &b).unwrap())]),
-            ceiling: None,
-        }
+        PolicySet::of_documents(docs, boundary)
     }
 
     #[test]
