@@ -380,12 +380,8 @@ fn credential_plugin_failure(e: &kube::Error) -> Option<String> {
     match auth {
         AuthError::AuthExecRun { cmd, out } => {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let shown: String = stderr
-                .trim()
-                .chars()
-                .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-                .take(PLUGIN_STDERR_MAX)
-                .collect();
+            // Shown as every report shows scanned text: escape sequences cannot reach a terminal.
+            let shown = crate::inventory::sanitize_line(stderr.trim(), PLUGIN_STDERR_MAX);
             let said = if shown.is_empty() {
                 "it printed nothing on stderr (an interactive plugin prints to the terminal)"
                     .to_string()
