@@ -7,27 +7,16 @@ GetAccessKeyLastUsed per key, and no per-principal policy calls. moto returns Ge
 
 usage: benches/aws_api_calls.py [--principals N]   (NHISCAN=path/to/binary, default target/release/nhiscan)
 """
-import argparse, json, os, socket, subprocess, tempfile, time
+import argparse, json, os, subprocess, tempfile, time
 
 import boto3
+
+import moto_server
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--principals", type=int, default=200)
 a = ap.parse_args()
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-moto = subprocess.Popen(["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+with moto_server.started() as url:
     iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -61,6 +50,3 @@ try:
           f"(expected 1 page + 2 report + {n} ListAccessKeys + {keys} GetAccessKeyLastUsed + 1 "
           f"+ {n} ListSSHPublicKeys = {1 + 2 + n + keys + 1 + n}); "
           f"{len(r['identities'])} identities")
-finally:
-    moto.kill()
-    moto.wait()

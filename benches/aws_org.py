@@ -7,28 +7,17 @@ Accounts are scanned at most 4 at a time (ORG_CONCURRENCY).
 
 usage: benches/aws_org.py [--accounts N] [--users U]   (NHISCAN=path/to/binary, default target/release/nhiscan)
 """
-import argparse, json, os, socket, subprocess, tempfile, time
+import argparse, json, os, subprocess, tempfile, time
 
 import boto3
+
+import moto_server
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--accounts", type=int, default=8)
 ap.add_argument("--users", type=int, default=20)
 a = ap.parse_args()
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-moto = subprocess.Popen(["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+with moto_server.started() as url:
     kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
               aws_secret_access_key="testing")
     org = boto3.client("organizations", **kw)
@@ -69,6 +58,3 @@ try:
     print(f"{a.accounts} member accounts + management, {a.users} users and {a.users} roles each: "
           f"{len(r['sources'])} sources {statuses} in {secs:.2f} s (exit {out.returncode}); "
           f"{len(r['identities'])} identities; {per}")
-finally:
-    moto.kill()
-    moto.wait()
