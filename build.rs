@@ -28,6 +28,10 @@ fn main() {
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
+    // A new file, not a rewrite in place: a target dir seeded by hard links from another checkout
+    // shares this file's inode with it, and writing through the link would embed one checkout's
+    // rule paths in the other's binary.
+    let _ = std::fs::remove_file(&dest);
     std::fs::write(dest, out).unwrap();
 }
 
